@@ -1,0 +1,110 @@
+import { ConfigError } from "../errors/errors.js";
+import { DEFAULT_KEY_PREFIX } from "../jobs/job.js";
+import {
+  readBool,
+  readChoice,
+  readInt,
+  readString,
+  readUrl,
+  requireString,
+  type Env,
+} from "./env.js";
+
+export const DEFAULT_WEBEX_API_URL = "https://webexapis.com/v1";
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What both services need: Webex, Redis and logging. */
+export interface CommonConfig {
+  /** `WEBEX_ACCESS_TOKEN`, or the original's `SPARK_ACCESS_TOKEN`. */
+  accessToken: string;
+  /** `WEBEX_API_URL`: REST base URL ending in `/v1`. */
+  webexApiUrl: string;
+  /** `REDIS_URL`. */
+  redisUrl: string;
+  /** `REDIS_PREFIX`: key prefix of the queue (a hash tag, for Redis Cluster). */
+  redisPrefix: string;
+  /** `LOG_LEVEL`. */
+  logLevel: LogLevel;
+}
+
+export interface ReceiverConfig extends CommonConfig {
+  /** `RECEIVER_HOST`. */
+  host: string;
+  /** `RECEIVER_PORT` (or `PORT`). */
+  port: number;
+  /** `WEBHOOK_PATH`: where Webex POSTs events. */
+  webhookPath: string;
+  /** `WEBHOOK_URL`: the receiver's public base URL; unset means no webhook registration. */
+  webhookUrl: string | undefined;
+  /** `WEBHOOK_SECRET`: shared HMAC secret; unset means one generated once and kept in Redis. */
+  webhookSecret: string | undefined;
+  /** `WEBHOOK_VERIFY`: check `X-Spark-Signature`. Only for local development may it be off. */
+  verifySignatures: boolean;
+  /** `WEBHOOK_REMOVE_OTHERS`: delete the bot account's other webhooks at registration. */
+  removeOtherWebhooks: boolean;
+  /** `WEBHOOK_CHECK_INTERVAL_S`: how often registration is re-checked (inactive webhooks revived). */
+  webhookCheckIntervalSeconds: number;
+  /** `BODY_LIMIT_BYTES`: largest webhook body accepted (413 past it). */
+  bodyLimitBytes: number;
+}
+
+export interface WorkerConfig extends CommonConfig {
+  /** `BOT_MODULE`: path of the module exporting the bot; unset means the example bot. */
+  botModule: string | undefined;
+  /** `WORKER_CONCURRENCY`: jobs run at once by one worker process. */
+  concurrency: number;
+  /** `COMMAND_TIMEOUT_MS`: a handler running longer is aborted. */
+  commandTimeoutMs: number;
+  /** `WORKER_HOST`: address of the metrics and health server. */
+  host: string;
+  /** `WORKER_PORT`: port of the metrics and health server. */
+  port: number;
+  /** `DRAIN_TIMEOUT_MS`: how long SIGTERM waits for in-flight jobs. */
+  drainTimeoutMs: number;
+}
+
+const TOKEN_HINT =
+  "set it to the bot's access token from developer.webex.com (My Apps), or run `npm run dev` to use the local emulator";
+
+export function loadCommonConfig(env: Env): CommonConfig {
+  return {
+    accessToken: requireString(env, ["WEBEX_ACCESS_TOKEN", "SPARK_ACCESS_TOKEN"], TOKEN_HINT),
+    webexApiUrl: readUrl(env, "WEBEX_API_URL", DEFAULT_WEBEX_API_URL, ["http:", "https:"]) ?? DEFAULT_WEBEX_API_URL,
+    redisUrl: readUrl(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]) ?? "redis://127.0.0.1:6379",
+    redisPrefix: readString(env, "REDIS_PREFIX", DEFAULT_KEY_PREFIX) ?? DEFAULT_KEY_PREFIX,
+    logLevel: readChoice(env, "LOG_LEVEL", "info", LOG_LEVELS),
+  };
+}
+
+export function loadReceiverConfig(env: Env): ReceiverConfig {
+  const port = env["RECEIVER_PORT"] !== undefined ? "RECEIVER_PORT" : "PORT";
+  const webhookPath = readString(env, "WEBHOOK_PATH", "/sparkbot") ?? "/sparkbot";
+  if (!webhookPath.startsWith("/")) {
+    throw new ConfigError("WEBHOOK_PATH", `WEBHOOK_PATH must start with "/", got "${webhookPath}"`);
+  }
+  return {
+    ...loadCommonConfig(env),
+    host: readString(env, "RECEIVER_HOST", "0.0.0.0") ?? "0.0.0.0",
+    port: readInt(env, port, 8080, { min: 0, max: 65535 }),
+    webhookPath,
+    webhookUrl: readUrl(env, "WEBHOOK_URL", undefined, ["http:", "https:"]),
+    webhookSecret: readString(env, "WEBHOOK_SECRET"),
+    verifySignatures: readBool(env, "WEBHOOK_VERIFY", true),
+    removeOtherWebhooks: readBool(env, "WEBHOOK_REMOVE_OTHERS", true),
+    webhookCheckIntervalSeconds: readInt(env, "WEBHOOK_CHECK_INTERVAL_S", 300, { min: 5 }),
+    bodyLimitBytes: readInt(env, "BODY_LIMIT_BYTES", 256 * 1024, { min: 1024 }),
+  };
+}
+
+export function loadWorkerConfig(env: Env): WorkerConfig {
+  return {
+    ...loadCommonConfig(env),
+    botModule: readString(env, "BOT_MODULE"),
+    concurrency: readInt(env, "WORKER_CONCURRENCY", 16, { min: 1, max: 1000 }),
+    commandTimeoutMs: readInt(env, "COMMAND_TIMEOUT_MS", 60_000, { min: 100 }),
+    host: readString(env, "WORKER_HOST", "0.0.0.0") ?? "0.0.0.0",
+    port: readInt(env, "WORKER_PORT", 9464, { min: 0, max: 65535 }),
+    drainTimeoutMs: readInt(env, "DRAIN_TIMEOUT_MS", 30_000, { min: 0 }),
+  };
+}

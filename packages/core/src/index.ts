@@ -1,0 +1,10 @@
+// Public API of @sparkbot/core. Each section is owned by one folder under src/.
+
+export * from "./errors/errors.js";
+export * from "./webex/types.js";
+export * from "./webex/client.js";
+export * from "./webex/webhook-event.js";
+export * from "./jobs/job.js";
+export * from "./config/env.js";
+export * from "./config/config.js";
+export * from "./logging/logger.js";

@@ -1,0 +1,77 @@
+import type {
+  AttachmentAction,
+  Membership,
+  Message,
+  NewMessage,
+  NewWebhook,
+  Person,
+  Room,
+  TeamMembership,
+  Webhook,
+  WebhookUpdate,
+} from "./types.js";
+
+/** How many items a `list` call may gather across pages; the default is every page. */
+export interface ListOptions {
+  limit?: number;
+}
+
+/**
+ * The one narrow interface through which SparkBot reaches Webex. Every call settles: it resolves,
+ * or rejects with a `WebexApiError` (HTTP status, `retryAfter` for 429s), a `WebexNetworkError`
+ * or a `WebexTimeoutError`. `list` calls follow Webex's `Link: rel="next"` pagination.
+ */
+export interface WebexClient {
+  readonly people: {
+    me(): Promise<Person>;
+    get(personId: string): Promise<Person>;
+    list(
+      query: { email?: string; id?: string[]; displayName?: string; orgId?: string; max?: number },
+      options?: ListOptions,
+    ): Promise<Person[]>;
+  };
+  readonly messages: {
+    create(message: NewMessage): Promise<Message>;
+    get(messageId: string): Promise<Message>;
+    list(
+      query: { roomId: string; mentionedPeople?: string; parentId?: string; max?: number },
+      options?: ListOptions,
+    ): Promise<Message[]>;
+    remove(messageId: string): Promise<void>;
+  };
+  readonly rooms: {
+    get(roomId: string): Promise<Room>;
+  };
+  readonly memberships: {
+    list(
+      query: { roomId?: string; personId?: string; personEmail?: string; max?: number },
+      options?: ListOptions,
+    ): Promise<Membership[]>;
+  };
+  readonly teamMemberships: {
+    list(query: { teamId: string; max?: number }, options?: ListOptions): Promise<TeamMembership[]>;
+  };
+  readonly webhooks: {
+    list(options?: ListOptions): Promise<Webhook[]>;
+    get(webhookId: string): Promise<Webhook>;
+    create(webhook: NewWebhook): Promise<Webhook>;
+    update(webhookId: string, update: WebhookUpdate): Promise<Webhook>;
+    remove(webhookId: string): Promise<void>;
+  };
+  readonly attachmentActions: {
+    get(actionId: string): Promise<AttachmentAction>;
+  };
+}
+
+/** Settings for `createWebexClient`. */
+export interface WebexClientOptions {
+  /** The bot's access token. */
+  accessToken: string;
+  /**
+   * Base URL of the REST API, ending in `/v1` (default `https://webexapis.com/v1`). Point it at
+   * the emulator to run with no Webex account.
+   */
+  apiUrl?: string;
+  /** Milliseconds before a call is abandoned with `WebexTimeoutError` (default 15 000). */
+  timeoutMs?: number;
+}

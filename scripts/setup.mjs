@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Brings a fresh clone to a runnable state with nothing but Node and npm: installs pnpm when it
+// is missing, installs the workspace's dependencies from the lockfile and builds every package.
+// Each step is skipped when it has nothing to do, so running it before every command is cheap.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pnpmVersion = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const quiet = process.argv.includes("--quiet");
+
+function log(line) {
+  if (!quiet) process.stderr.write(`[setup] ${line}\n`);
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CI: "true" } });
+  if (result.status !== 0) {
+    process.stderr.write(`[setup] failed: ${command} ${args.join(" ")}\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function havePnpm() {
+  try {
+    return execFileSync("pnpm", ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+let version = havePnpm();
+if (version === undefined) {
+  log(`installing pnpm ${pnpmVersion} with npm`);
+  run("npm", ["install", "--global", `pnpm@${pnpmVersion}`, "--no-fund", "--no-audit"]);
+  version = havePnpm();
+  if (version === undefined) {
+    process.stderr.write("[setup] pnpm is still not on PATH after `npm install -g pnpm`; add npm's global bin directory to PATH\n");
+    process.exit(1);
+  }
+}
+
+const marker = join(root, "node_modules", ".modules.yaml");
+const lockfile = join(root, "pnpm-lock.yaml");
+if (!existsSync(marker) || statSync(lockfile).mtimeMs > statSync(marker).mtimeMs) {
+  log("installing dependencies (pnpm install --frozen-lockfile)");
+  run("pnpm", ["install", "--frozen-lockfile", "--reporter=append-only"]);
+}
+
+if (!process.argv.includes("--no-build")) {
+  log("building packages (pnpm build)");
+  run("pnpm", ["run", "-s", "build"]);
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// Tests run on the TypeScript sources (the "source" export condition) so that editing a package
+// needs no rebuild; tests that start real processes use the built dist/ output instead.
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  test: {
+    include: ["{packages,services,examples,bench}/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+    reporters: ["default"],
+  },
+});
