@@ -1,15 +1,17 @@
 import { defineConfig } from "vitest/config";
 
+const conditions = ["source", "module", "node", "development|production"];
+
 // Tests run on the TypeScript sources (the "source" export condition) so that editing a package
 // needs no rebuild; tests that start real processes use the built dist/ output instead.
 export default defineConfig({
-  resolve: { conditions: ["source"] },
+  resolve: { conditions: conditions },
+  ssr: { resolve: { conditions: conditions } },
   test: {
     include: ["{packages,services,examples,bench}/*/test/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
-    reporters: ["default"],
   },
 });

@@ -8,7 +8,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const pnpmVersion = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const pnpmVersion = JSON.parse(
+  readFileSync(join(root, "package.json"), "utf8"),
+).packageManager.split("@")[1];
 const quiet = process.argv.includes("--quiet");
 
 function log(line) {
@@ -16,7 +18,11 @@ function log(line) {
 }
 
 function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CI: "true" } });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, CI: "true" },
+  });
   if (result.status !== 0) {
     process.stderr.write(`[setup] failed: ${command} ${args.join(" ")}\n`);
     process.exit(result.status ?? 1);
@@ -37,7 +43,9 @@ if (version === undefined) {
   run("npm", ["install", "--global", `pnpm@${pnpmVersion}`, "--no-fund", "--no-audit"]);
   version = havePnpm();
   if (version === undefined) {
-    process.stderr.write("[setup] pnpm is still not on PATH after `npm install -g pnpm`; add npm's global bin directory to PATH\n");
+    process.stderr.write(
+      "[setup] pnpm is still not on PATH after `npm install -g pnpm`; add npm's global bin directory to PATH\n",
+    );
     process.exit(1);
   }
 }

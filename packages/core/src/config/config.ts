@@ -70,8 +70,12 @@ const TOKEN_HINT =
 export function loadCommonConfig(env: Env): CommonConfig {
   return {
     accessToken: requireString(env, ["WEBEX_ACCESS_TOKEN", "SPARK_ACCESS_TOKEN"], TOKEN_HINT),
-    webexApiUrl: readUrl(env, "WEBEX_API_URL", DEFAULT_WEBEX_API_URL, ["http:", "https:"]) ?? DEFAULT_WEBEX_API_URL,
-    redisUrl: readUrl(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]) ?? "redis://127.0.0.1:6379",
+    webexApiUrl:
+      readUrl(env, "WEBEX_API_URL", DEFAULT_WEBEX_API_URL, ["http:", "https:"]) ??
+      DEFAULT_WEBEX_API_URL,
+    redisUrl:
+      readUrl(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]) ??
+      "redis://127.0.0.1:6379",
     redisPrefix: readString(env, "REDIS_PREFIX", DEFAULT_KEY_PREFIX) ?? DEFAULT_KEY_PREFIX,
     logLevel: readChoice(env, "LOG_LEVEL", "info", LOG_LEVELS),
   };

@@ -12,7 +12,11 @@ export function readString(env: Env, name: string, fallback?: string): string | 
   return raw(env, name) ?? fallback;
 }
 
-export function requireString(env: Env, names: readonly [string, ...string[]], hint: string): string {
+export function requireString(
+  env: Env,
+  names: readonly [string, ...string[]],
+  hint: string,
+): string {
   for (const name of names) {
     const value = raw(env, name);
     if (value !== undefined) return value;

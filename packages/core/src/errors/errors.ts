@@ -88,7 +88,11 @@ export class WebexApiError extends SparkBotError {
   constructor(
     status: number,
     message: string,
-    details: { retryAfter?: number | undefined; trackingId?: string | undefined; cause?: unknown } = {},
+    details: {
+      retryAfter?: number | undefined;
+      trackingId?: string | undefined;
+      cause?: unknown;
+    } = {},
   ) {
     super("WEBEX_API", message, { cause: details.cause });
     this.status = status;

@@ -33,7 +33,15 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: {
-        paths: ["token", "accessToken", "secret", "authorization", "*.token", "*.secret", "*.authorization"],
+        paths: [
+          "token",
+          "accessToken",
+          "secret",
+          "authorization",
+          "*.token",
+          "*.secret",
+          "*.authorization",
+        ],
         censor: "[redacted]",
       },
     },

@@ -83,12 +83,7 @@ export interface TeamMembership {
 }
 
 export type WebhookResource =
-  | "messages"
-  | "memberships"
-  | "rooms"
-  | "attachmentActions"
-  | "meetings"
-  | "all";
+  "messages" | "memberships" | "rooms" | "attachmentActions" | "meetings" | "all";
 
 export type WebhookStatus = "active" | "inactive";
 
