@@ -125,3 +125,16 @@ export function isRetryableWebexError(error: unknown): boolean {
   if (error instanceof WebexApiError) return error.retryable;
   return error instanceof WebexNetworkError || error instanceof WebexTimeoutError;
 }
+
+/**
+ * The reason given to a command's AbortSignal when it runs past the command timeout. Core turns
+ * it into a reply telling the user the command was stopped.
+ */
+export class CommandTimeoutError extends SparkBotError {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super("COMMAND_TIMEOUT", `The command ran longer than ${timeoutMs} ms and was stopped`);
+    this.timeoutMs = timeoutMs;
+  }
+}
