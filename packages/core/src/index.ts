@@ -8,3 +8,8 @@ export * from "./jobs/job.js";
 export * from "./config/env.js";
 export * from "./config/config.js";
 export * from "./logging/logger.js";
+export * from "./commandline/tokenize.js";
+export { createWebexClient } from "./webex/sdk-client.js";
+export { DEFAULT_WEBEX_TIMEOUT_MS } from "./webex/sdk-config.js";
+export { toWebexError } from "./webex/sdk-errors.js";
+export * from "./bot/index.js";
