@@ -1,1 +1,27 @@
-export {};
+// Programmatic API of @sparkbot/cli: the commands behind the `sparkbot` bin.
+export { runDev, realWebexRequested, type DevOptions } from "./commands/dev.js";
+export { runSay, type SayOptions } from "./commands/say.js";
+export {
+  runWebhooks,
+  syncWebhooks,
+  WANTED_WEBHOOKS,
+  type WebhooksOptions,
+} from "./commands/webhooks.js";
+export {
+  runConfigCheck,
+  loadAll,
+  maskSecret,
+  maskUrlPassword,
+  type ConfigCheckOptions,
+} from "./commands/config-check.js";
+export { readSession, writeSession, type DevSession } from "./dev/session.js";
+export { ChildSet, type Child } from "./dev/children.js";
+export { provideRedis, NoRedisError, NO_REDIS_HINT, type DevRedis } from "./dev/redis.js";
+export {
+  EmulatorApi,
+  type EmulatorMessage,
+  type EmulatorPerson,
+  type EmulatorRoom,
+} from "./lib/emulator-api.js";
+export { choosePort, freePort } from "./lib/ports.js";
+export { defaultSessionPath, ENTRY_POINTS, REPO_ROOT } from "./paths.js";

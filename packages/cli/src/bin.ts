@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { runConfigCheck } from "./commands/config-check.js";
+import { runDev } from "./commands/dev.js";
+import { runSay } from "./commands/say.js";
+import { runWebhooks } from "./commands/webhooks.js";
+import { defaultSessionPath } from "./paths.js";
+
+const USAGE = `Usage: sparkbot <command> [options]
+
+Commands:
+  dev                         Run Redis, the local Webex emulator, the receiver and a worker.
+                              With WEBEX_ACCESS_TOKEN and WEBHOOK_URL set: real Webex, no emulator.
+      --emulator-port N --receiver-port N --worker-port N   (0: any free port)
+  say "<text>"                Send <text> as the dev user and print the bot's replies.
+      --room direct|group  --quiet-ms N  --timeout-ms N  --json
+  webhooks list|sync|delete   The bot account's webhooks (delete <id>... or --all).  --json
+  config check                Print the configuration, secrets masked; exit 1 on a problem.
+      --offline               Do not check that Redis and Webex answer.
+
+Every command takes --session <file> (default .sparkbot/dev.json, or SPARKBOT_SESSION).`;
+
+const OPTIONS = {
+  session: { type: "string" },
+  "emulator-port": { type: "string" },
+  "receiver-port": { type: "string" },
+  "worker-port": { type: "string" },
+  room: { type: "string", default: "direct" },
+  "quiet-ms": { type: "string" },
+  "timeout-ms": { type: "string" },
+  json: { type: "boolean", default: false },
+  all: { type: "boolean", default: false },
+  offline: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+class UsageError extends Error {}
+
+function port(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new UsageError(`--${flag} must be a port number (0 for any free port), got "${value}"`);
+  }
+  return number;
+}
+
+function millis(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new UsageError(`--${flag} must be a whole number of milliseconds, got "${value}"`);
+  }
+  return number;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+  });
+  const [command, ...rest] = positionals;
+  const sessionPath = values.session ?? defaultSessionPath();
+  if (values.help || command === undefined || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  switch (command) {
+    case "dev":
+      return runDev({
+        sessionPath,
+        emulatorPort: port(values["emulator-port"], "emulator-port"),
+        receiverPort: port(values["receiver-port"], "receiver-port"),
+        workerPort: port(values["worker-port"], "worker-port"),
+      });
+    case "say": {
+      const text = rest.join(" ");
+      const room = values.room;
+      if (text.trim() === "")
+        throw new UsageError('say needs the text to send: sparkbot say "ping"');
+      if (room !== "direct" && room !== "group") throw new UsageError("--room is direct or group");
+      const replies = await runSay({
+        sessionPath,
+        text,
+        room,
+        json: values.json,
+        quietMs: millis(values["quiet-ms"], "quiet-ms"),
+        timeoutMs: millis(values["timeout-ms"], "timeout-ms"),
+      });
+      if (replies.length === 0) process.stderr.write("sparkbot say: no reply from the bot\n");
+      return replies.length === 0 ? 1 : 0;
+    }
+    case "webhooks": {
+      const [action = "list", ...ids] = rest;
+      if (action !== "list" && action !== "sync" && action !== "delete") {
+        throw new UsageError(`webhooks takes list, sync or delete, got "${action}"`);
+      }
+      const env = process.env;
+      return runWebhooks({ action, ids, all: values.all, json: values.json, sessionPath, env });
+    }
+    case "config":
+      if (rest[0] !== "check") throw new UsageError("did you mean `sparkbot config check`?");
+      return runConfigCheck({ env: process.env, offline: values.offline });
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`sparkbot: ${message}\n`);
+    if (error instanceof UsageError) process.stderr.write("Run `sparkbot --help` for usage.\n");
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

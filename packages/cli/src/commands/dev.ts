@@ -1,0 +1,152 @@
+import { existsSync } from "node:fs";
+import { ChildSet, type Child } from "../dev/children.js";
+import { readyBanner } from "../dev/banner.js";
+import { sessionPerson, setUpWorld } from "../dev/emulator-setup.js";
+import { NoRedisError, provideRedis, type DevRedis } from "../dev/redis.js";
+import { removeSession, writeSession, type DevSession } from "../dev/session.js";
+import { EmulatorApi } from "../lib/emulator-api.js";
+import { choosePort } from "../lib/ports.js";
+import { waitForHttp } from "../lib/wait-http.js";
+import { ENTRY_POINTS } from "../paths.js";
+
+/** Settings of `sparkbot dev` (flags; ports left undefined use defaults or any free port). */
+export interface DevOptions {
+  sessionPath: string;
+  emulatorPort?: number;
+  receiverPort?: number;
+  workerPort?: number;
+  /** Milliseconds each process gets to stop after SIGTERM before SIGKILL. */
+  stopGraceMs?: number;
+}
+
+const HOST = "127.0.0.1";
+
+/** True when the environment points at real Webex: a token and a public webhook URL. */
+export function realWebexRequested(env: NodeJS.ProcessEnv): boolean {
+  const token = env["WEBEX_ACCESS_TOKEN"] ?? env["SPARK_ACCESS_TOKEN"];
+  return Boolean(token?.trim()) && Boolean(env["WEBHOOK_URL"]?.trim());
+}
+
+function missingBuilds(emulator: boolean): string[] {
+  const needed = [ENTRY_POINTS.receiver, ENTRY_POINTS.worker];
+  if (emulator) needed.push(ENTRY_POINTS.emulator);
+  return needed.filter((path) => !existsSync(path));
+}
+
+/**
+ * Runs the whole system locally until SIGINT/SIGTERM: Redis, the emulator (unless real Webex is
+ * configured), the receiver and one worker. Resolves with the exit code once everything stopped.
+ */
+export async function runDev(options: DevOptions, env = process.env): Promise<number> {
+  const useEmulator = !realWebexRequested(env);
+  const missing = missingBuilds(useEmulator);
+  if (missing.length > 0) {
+    process.stderr.write(`sparkbot dev: not built (${missing.join(", ")}): run \`npm run dev\`\n`);
+    return 1;
+  }
+  const children = new ChildSet((line) => process.stdout.write(`${line}\n`), process.stdout.isTTY);
+  let redis: DevRedis | undefined;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let stopping = false;
+  const stop = async (code: number, why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`sparkbot dev: ${why}, stopping...\n`);
+    await children.stopAll(options.stopGraceMs ?? 10_000);
+    redis?.cleanup();
+    removeSession(options.sessionPath);
+    process.stdout.write("sparkbot dev: stopped\n");
+    finish(code);
+  };
+  const onSignal = (signal: NodeJS.Signals) => void stop(0, `${signal} received`);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  process.on("exit", () => children.killAllNow());
+  children.onUnexpectedExit((child) => void stop(1, `${child.name} exited unexpectedly`));
+
+  try {
+    redis = await provideRedis(env, children);
+    const session = await startServices(options, env, children, redis, useEmulator);
+    if (!stopping) {
+      writeSession(options.sessionPath, session);
+      process.stdout.write(`${readyBanner(session, options.sessionPath).join("\n")}\n`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`sparkbot dev: ${message}\n`);
+    if (!(error instanceof NoRedisError))
+      process.stderr.write("sparkbot dev: see the logs above\n");
+    await stop(1, "start failed");
+  }
+  return finished;
+}
+
+async function startServices(
+  options: DevOptions,
+  env: NodeJS.ProcessEnv,
+  children: ChildSet,
+  redis: DevRedis,
+  useEmulator: boolean,
+): Promise<DevSession> {
+  const serviceEnv: NodeJS.ProcessEnv = { REDIS_URL: redis.url };
+  let emulator: DevSession["emulator"];
+  if (useEmulator) {
+    const port = await choosePort(options.emulatorPort, 8900);
+    const url = `http://${HOST}:${port}`;
+    const child = children.start("emulator", process.execPath, emulatorArgs(port), {});
+    await waitForHttp(`${url}/_emulator/deliveries`, { failed: exitedReason(child) });
+    const world = await setUpWorld(new EmulatorApi(url));
+    emulator = {
+      url,
+      apiUrl: `${url}/v1`,
+      chatUrl: `${url}/chat`,
+      bot: sessionPerson(world.bot),
+      user: sessionPerson(world.user),
+      rooms: world.rooms,
+    };
+    serviceEnv["WEBEX_ACCESS_TOKEN"] = world.bot.token;
+    serviceEnv["WEBEX_API_URL"] = emulator.apiUrl;
+  }
+  const receiverPort = await choosePort(options.receiverPort, 8080);
+  const workerPort = await choosePort(options.workerPort, 9464);
+  const receiverHost = useEmulator ? HOST : (env["RECEIVER_HOST"] ?? HOST);
+  if (useEmulator) serviceEnv["WEBHOOK_URL"] = `http://${HOST}:${receiverPort}`;
+  const receiver = children.start("receiver", process.execPath, [ENTRY_POINTS.receiver], {
+    ...serviceEnv,
+    RECEIVER_HOST: receiverHost,
+    RECEIVER_PORT: String(receiverPort),
+  });
+  const worker = children.start("worker", process.execPath, [ENTRY_POINTS.worker], {
+    ...serviceEnv,
+    WORKER_HOST: HOST,
+    WORKER_PORT: String(workerPort),
+    DRAIN_TIMEOUT_MS: env["DRAIN_TIMEOUT_MS"] ?? "5000",
+  });
+  const receiverUrl = `http://${HOST}:${receiverPort}`;
+  const workerUrl = `http://${HOST}:${workerPort}`;
+  await Promise.all([
+    waitForHttp(`${receiverUrl}/readyz`, { failed: exitedReason(receiver) }),
+    waitForHttp(`${workerUrl}/healthz`, { failed: exitedReason(worker) }),
+  ]);
+  return {
+    mode: useEmulator ? "emulator" : "webex",
+    startedAt: new Date().toISOString(),
+    pid: process.pid,
+    redisUrl: redis.url,
+    redisSource: redis.source,
+    receiverUrl,
+    workerUrl,
+    emulator,
+    pids: children.pids(),
+  };
+}
+
+function emulatorArgs(port: number): string[] {
+  return [ENTRY_POINTS.emulator, "--port", String(port), "--host", HOST];
+}
+
+function exitedReason(child: Child): () => string | undefined {
+  return () => (child.exitedAlready ? `${child.name} exited during start` : undefined);
+}

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { prefixLine, prettyLogLine } from "./log-format.js";
+
+/** One process started by `sparkbot dev`, in its own process group. */
+export interface Child {
+  name: string;
+  pid: number;
+  process: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) once the process has exited. */
+  exited: Promise<number | string>;
+  exitedAlready: boolean;
+}
+
+/** Where child output and supervisor messages go. */
+export type LineSink = (line: string) => void;
+
+/**
+ * The processes of one dev session. Each child gets its own process group (so that stopping it
+ * stops whatever it started too), its output is prefixed with its name, and `stopAll` stops them
+ * in reverse order of start: SIGTERM to the group, then SIGKILL after a deadline.
+ */
+export class ChildSet {
+  private readonly children: Child[] = [];
+  private stopping = false;
+  private unexpectedExitListener: ((child: Child) => void) | undefined;
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly color = false,
+  ) {}
+
+  /** Starts `command args` with `env` added to this process's environment. */
+  start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+    const index = this.children.length;
+    const spawned = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    if (spawned.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+    const print = (line: string) =>
+      this.sink(prefixLine(name, index, prettyLogLine(line), this.color));
+    createInterface({ input: spawned.stdout! }).on("line", print);
+    createInterface({ input: spawned.stderr! }).on("line", print);
+    const child: Child = {
+      name,
+      pid: spawned.pid,
+      process: spawned,
+      exitedAlready: false,
+      exited: new Promise((resolve) => {
+        spawned.once("exit", (code, signal) => {
+          child.exitedAlready = true;
+          resolve(code ?? signal ?? "unknown");
+          if (!this.stopping) this.unexpectedExitListener?.(child);
+        });
+      }),
+    };
+    spawned.once("error", (error) => this.sink(`[${name}] failed to start: ${error.message}`));
+    this.children.push(child);
+    return child;
+  }
+
+  /** Called once for any child that exits before `stopAll` was asked. */
+  onUnexpectedExit(listener: (child: Child) => void): void {
+    this.unexpectedExitListener = listener;
+  }
+
+  /** The pids of every child started, by name. */
+  pids(): Record<string, number> {
+    return Object.fromEntries(this.children.map((child) => [child.name, child.pid]));
+  }
+
+  /** Stops every child, newest first; each gets `graceMs` after SIGTERM before SIGKILL. */
+  async stopAll(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const child of [...this.children].reverse()) {
+      await stopChild(child, graceMs);
+    }
+  }
+
+  /** Synchronous last resort (process `exit`): SIGKILL every child's group still running. */
+  killAllNow(): void {
+    this.stopping = true;
+    for (const child of this.children) {
+      if (!child.exitedAlready) signalGroup(child.pid, "SIGKILL");
+    }
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+async function stopChild(child: Child, graceMs: number): Promise<void> {
+  if (!child.exitedAlready) signalGroup(child.pid, "SIGTERM");
+  const timedOut = await Promise.race([
+    child.exited.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
+  ]);
+  // Even once the leader has exited, anything it started in its group is stopped too.
+  signalGroup(child.pid, timedOut ? "SIGKILL" : "SIGTERM");
+  if (timedOut) await child.exited;
+}

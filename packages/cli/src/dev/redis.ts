@@ -1,0 +1,67 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../lib/ports.js";
+import { redisAnswers } from "../lib/redis-ping.js";
+import type { ChildSet } from "./children.js";
+
+/** The Redis a dev session uses, and whether it started it. */
+export interface DevRedis {
+  url: string;
+  /** "env" (REDIS_URL), "local" (127.0.0.1:6379) or "private" (a redis-server started here). */
+  source: "env" | "local" | "private";
+  /** Deletes the private server's temporary directory (after the process is stopped). */
+  cleanup(): void;
+}
+
+export const LOCAL_REDIS_URL = "redis://127.0.0.1:6379";
+
+export const NO_REDIS_HINT =
+  "no Redis found: none at 127.0.0.1:6379 and no redis-server on PATH. Install it (Debian/Ubuntu: `sudo apt install redis-server`, macOS: `brew install redis`), or set REDIS_URL=redis://host:port";
+
+/** Thrown when no Redis can be found or started; its message is the one line to print. */
+export class NoRedisError extends Error {}
+
+function redisServerOnPath(): boolean {
+  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+async function waitUntilAnswers(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await redisAnswers(url, 300)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/**
+ * Finds the Redis for a dev session: `REDIS_URL` if set (it must answer), else 127.0.0.1:6379
+ * if it answers, else a private `redis-server` on a free port in a temporary directory with
+ * persistence off, started as one of `children`.
+ */
+export async function provideRedis(env: NodeJS.ProcessEnv, children: ChildSet): Promise<DevRedis> {
+  const configured = env["REDIS_URL"]?.trim();
+  if (configured) {
+    if (!(await redisAnswers(configured, 2_000))) {
+      throw new NoRedisError(
+        `REDIS_URL=${configured} does not answer PING: start it or unset REDIS_URL`,
+      );
+    }
+    return { url: configured, source: "env", cleanup: () => undefined };
+  }
+  if (await redisAnswers(LOCAL_REDIS_URL)) {
+    return { url: LOCAL_REDIS_URL, source: "local", cleanup: () => undefined };
+  }
+  if (!redisServerOnPath()) throw new NoRedisError(NO_REDIS_HINT);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "sparkbot-redis-"));
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
+  children.start("redis", "redis-server", [...args, "--save", "", "--appendonly", "no"], {});
+  const url = `redis://127.0.0.1:${port}`;
+  if (!(await waitUntilAnswers(url, 10_000))) {
+    throw new NoRedisError(`redis-server started on port ${port} but does not answer PING`);
+  }
+  return { url, source: "private", cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
