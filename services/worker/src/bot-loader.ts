@@ -1,0 +1,66 @@
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ConfigError } from "@sparkbot/core";
+import { isRunnableBot, type RunnableBot } from "./bot-contract.js";
+
+/** The bot run when `BOT_MODULE` is unset: the example bot of this repository. */
+export const DEFAULT_BOT_MODULE = "@sparkbot/example-bot";
+
+const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/;
+
+/**
+ * Loads the author's bot module: a file path (relative to `cwd`; `.ts` files are compiled on the
+ * fly by tsx) or a package name. The module must export the bot as `bot` or as its default
+ * export. Every failure is a `ConfigError` naming `BOT_MODULE` with one line saying what is wrong.
+ */
+export async function loadBot(
+  specifier: string | undefined,
+  cwd: string = process.cwd(),
+): Promise<RunnableBot> {
+  const target = specifier ?? DEFAULT_BOT_MODULE;
+  const url = looksLikePath(target) ? pathToFileURL(resolve(cwd, target)).href : target;
+  let exports: Record<string, unknown>;
+  try {
+    exports = await importModule(url);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new ConfigError("BOT_MODULE", `BOT_MODULE "${target}" could not be loaded: ${reason}`);
+  }
+  const bot = exports["bot"] ?? exports["default"];
+  if (!isRunnableBot(bot)) {
+    throw new ConfigError(
+      "BOT_MODULE",
+      `BOT_MODULE "${target}" must export a SparkBot as \`bot\` or as its default export`,
+    );
+  }
+  return bot;
+}
+
+function looksLikePath(specifier: string): boolean {
+  return (
+    specifier.startsWith(".") ||
+    isAbsolute(specifier) ||
+    specifier.startsWith("file:") ||
+    /\.(m|c)?(j|t)sx?$/.test(specifier)
+  );
+}
+
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  const target = url.startsWith("file:") || !looksLikePath(url) ? url : pathToFileURL(url).href;
+  try {
+    return (await import(target)) as Record<string, unknown>;
+  } catch (error) {
+    // Plain Node cannot import TypeScript: compile it with tsx, scoped to this one import.
+    if (!TS_EXTENSIONS.test(target) || !isUnknownExtension(error)) throw error;
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(target, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
+function isUnknownExtension(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as { code?: unknown }).code === "ERR_UNKNOWN_FILE_EXTENSION"
+  );
+}

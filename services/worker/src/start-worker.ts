@@ -1,0 +1,140 @@
+import {
+  QUEUE_NAME,
+  createLogger,
+  createWebexClient,
+  isRetryableWebexError,
+  type Logger,
+  type Person,
+  type WebexClient,
+  type WorkerConfig,
+} from "@sparkbot/core";
+import type { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { RunnableBot } from "./bot-contract.js";
+import { loadBot } from "./bot-loader.js";
+import { startOpsServer } from "./http-server.js";
+import { instrumentWebexClient } from "./instrumented-webex.js";
+import { createJobProcessor } from "./job-processor.js";
+import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
+import { drainWorker } from "./shutdown.js";
+import { createQueueWorker, type WorkerTuning } from "./worker.js";
+
+export interface StartWorkerOptions {
+  /** The bot to run; default: the module named by `config.botModule`. */
+  bot?: RunnableBot;
+  /** Default: JSON lines on stdout at `config.logLevel`. */
+  logger?: Logger;
+  /** Default: the SDK-based client for `config.webexApiUrl` and `config.accessToken`. */
+  webex?: WebexClient;
+  /** Lock and stalled-check timing (tests shorten them to see takeovers quickly). */
+  tuning?: Partial<WorkerTuning>;
+  queueName?: string;
+}
+
+/** A running worker process's handle. */
+export interface RunningWorker {
+  /** `http://host:port/metrics`. */
+  readonly metricsUrl: string;
+  /** `http://host:port/healthz`. */
+  readonly healthUrl: string;
+  /** The bot's identity, learnt once at start. */
+  readonly self: Person;
+  readonly metrics: WorkerMetrics;
+  readonly worker: Worker;
+  /**
+   * Drains: takes no new jobs, lets in-flight ones finish for up to `config.drainTimeoutMs`,
+   * cancels what is left (another worker retries it), then closes the HTTP server and Redis.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker: loads the bot, learns `people/me`, connects to Redis, serves `/metrics` and
+ * `/healthz`, and processes the event queue until `close()`.
+ */
+export async function startWorker(
+  config: WorkerConfig,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
+  const logger = options.logger ?? createLogger({ name: "worker", level: config.logLevel });
+  const bot = options.bot ?? (await loadBot(config.botModule));
+  const metrics = createWorkerMetrics();
+  const webex = instrumentWebexClient(
+    options.webex ??
+      createWebexClient({ accessToken: config.accessToken, apiUrl: config.webexApiUrl }),
+    metrics.webexRequests,
+  );
+  const self = await whoAmI(webex, logger);
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const ledgerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  for (const redis of [connection, ledgerRedis]) {
+    redis.on("error", (error: Error) => logger.warn("redis error", { err: error.message }));
+  }
+  const processor = createJobProcessor({
+    bot,
+    webex,
+    self,
+    redis: ledgerRedis,
+    redisPrefix: config.redisPrefix,
+    queueName: options.queueName ?? QUEUE_NAME,
+    commandTimeoutMs: config.commandTimeoutMs,
+    metrics,
+    logger,
+  });
+  const worker = createQueueWorker({
+    connection,
+    prefix: config.redisPrefix,
+    queueName: options.queueName ?? QUEUE_NAME,
+    concurrency: config.concurrency,
+    processor,
+    metrics,
+    logger,
+    ...(options.tuning !== undefined ? { tuning: options.tuning } : {}),
+  });
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.port,
+    registry: metrics.registry,
+    health: () => ({
+      healthy: worker.isRunning() && connection.status === "ready",
+      detail: { redis: connection.status, running: worker.isRunning() },
+    }),
+  });
+  worker.run().catch((error: unknown) => logger.error("worker stopped", { err: String(error) }));
+  await worker.waitUntilReady();
+  logger.info("worker started", {
+    bot: self.displayName,
+    concurrency: config.concurrency,
+    metrics: `${ops.url}/metrics`,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    metricsUrl: `${ops.url}/metrics`,
+    healthUrl: `${ops.url}/healthz`,
+    self,
+    metrics,
+    worker,
+    close() {
+      closing ??= (async () => {
+        await drainWorker(worker, config.drainTimeoutMs, logger);
+        await ops.close();
+        await Promise.allSettled([connection.quit(), ledgerRedis.quit()]);
+        logger.info("worker stopped");
+      })();
+      return closing;
+    },
+  };
+}
+
+/** `people/me`, retried a few times while Webex answers with retryable errors. */
+async function whoAmI(webex: WebexClient, logger: Logger): Promise<Person> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await webex.people.me();
+    } catch (error) {
+      if (!isRetryableWebexError(error) || attempt >= 5) throw error;
+      logger.warn("people/me failed, retrying", { attempt, err: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
