@@ -1,1 +1,10 @@
-export {};
+// Public API of @sparkbot/emulator: a local Webex for tests, the dev loop and benchmarks.
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server.js";
+export { EmulatorControl, type ControlPerson, type FaultRequest } from "./control/client.js";
+export type { DeliveryRecord, Team, WebhookRecord } from "./state/records.js";
+export type { RawHandler } from "./http/router.js";
+export { EmulatorStore } from "./state/store.js";
+export { webexId, decodeWebexId, webexToken } from "./ids.js";
+export { sign as signWebhookBody, FAILURE_LIMIT, FAILURE_WINDOW_MS } from "./webhooks/delivery.js";
+export { MAX_MESSAGE_BYTES } from "./state/compose.js";
+export type { FaultSpec } from "./faults.js";

@@ -1,0 +1,108 @@
+import type { Message, Person, Room, Webhook } from "@sparkbot/core";
+import type { DeliveryRecord, Team } from "../state/records.js";
+
+/** A person created through the control API, with the bearer token to act as them. */
+export type ControlPerson = Person & { token: string };
+
+/** A fault to inject (see `POST /_emulator/faults`). */
+export interface FaultRequest {
+  method: string;
+  path: string;
+  status?: number;
+  retryAfter?: number;
+  delayMs?: number;
+  drop?: boolean;
+  count: number;
+}
+
+/** A typed client of the emulator's control API, for tests, the dev CLI and benchmarks. */
+export class EmulatorControl {
+  private readonly baseUrl: string;
+
+  /** `baseUrl` is the emulator's URL (`RunningEmulator.url`); a trailing `/v1` is ignored. */
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+  }
+
+  /** Creates a person or bot; the answer carries its bearer `token`. */
+  createPerson(p: {
+    displayName: string;
+    email: string;
+    type?: "person" | "bot";
+  }): Promise<ControlPerson> {
+    return this.call("POST", "/people", p);
+  }
+
+  /** Creates a room with these members (person ids); the first member is its creator. */
+  createRoom(r: { title: string; type: "direct" | "group"; members: string[] }): Promise<Room> {
+    return this.call("POST", "/rooms", r);
+  }
+
+  /** Creates a team with these members (person ids). */
+  createTeam(t: { name: string; members: string[] }): Promise<Team> {
+    return this.call("POST", "/teams", t);
+  }
+
+  /** Posts a message as `personId`, mentioning `mentions`, and delivers it to matching webhooks. */
+  sendMessage(m: {
+    personId: string;
+    roomId: string;
+    text: string;
+    mentions?: string[];
+  }): Promise<Message> {
+    return this.call("POST", "/messages", m);
+  }
+
+  /** Every message of a room, bots' replies included, oldest first. */
+  async roomMessages(roomId: string): Promise<Message[]> {
+    const body = await this.call<{ items: Message[] }>(
+      "GET",
+      `/rooms/${encodeURIComponent(roomId)}/messages`,
+    );
+    return body.items;
+  }
+
+  /** The webhook delivery log, oldest first. */
+  async deliveries(): Promise<DeliveryRecord[]> {
+    return (await this.call<{ items: DeliveryRecord[] }>("GET", "/deliveries")).items;
+  }
+
+  /** Waits until every delivery started so far has settled, then returns the log. */
+  async settledDeliveries(): Promise<DeliveryRecord[]> {
+    return (await this.call<{ items: DeliveryRecord[] }>("POST", "/deliveries/wait")).items;
+  }
+
+  /** Every webhook of every owner, each with its `ownerId`. */
+  async webhooks(): Promise<(Webhook & { ownerId: string })[]> {
+    return (await this.call<{ items: (Webhook & { ownerId: string })[] }>("GET", "/webhooks"))
+      .items;
+  }
+
+  /** Makes the next `count` matching calls fail. */
+  async fault(f: FaultRequest): Promise<void> {
+    await this.call("POST", "/faults", f);
+  }
+
+  /** Drops every pending fault. */
+  async clearFaults(): Promise<void> {
+    await this.call("DELETE", "/faults");
+  }
+
+  /** Forgets all people, rooms, messages, webhooks, deliveries and faults. */
+  async reset(): Promise<void> {
+    await this.call("POST", "/reset");
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}/_emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new Error(`emulator ${method} ${path} answered ${response.status}: ${text}`);
+    }
+    return (text === "" ? undefined : JSON.parse(text)) as T;
+  }
+}

@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { trackingId } from "../ids.js";
+
+/** Largest request body the emulator reads (Webex refuses far smaller messages anyway). */
+const MAX_BODY_BYTES = 1_000_000;
+
+/** An error a handler throws to answer with a Webex-shaped error body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** One request being answered: the parsed URL, path parameters and response helpers. */
+export class RequestContext {
+  readonly url: URL;
+  params: Record<string, string> = {};
+  readonly trackingId = trackingId();
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {
+    this.url = new URL(req.url ?? "/", "http://emulator.invalid");
+  }
+
+  /** The base URL the client used to reach us, from its Host header (no trailing slash). */
+  get baseUrl(): string {
+    return `http://${this.req.headers.host ?? "127.0.0.1"}`;
+  }
+
+  /** A query parameter, or undefined when absent or empty. */
+  query(name: string): string | undefined {
+    const value = this.url.searchParams.get(name);
+    return value === null || value === "" ? undefined : value;
+  }
+
+  /** A path parameter captured by the route pattern. */
+  param(name: string): string {
+    return this.params[name] ?? "";
+  }
+
+  /** Reads and parses the JSON body; an empty body is `{}`; bad JSON is a 400. */
+  async body(): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.req) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > MAX_BODY_BYTES) throw new HttpError(413, "The request payload is too big.");
+      chunks.push(buffer);
+    }
+    const text = Buffer.concat(chunks).toString("utf8").trim();
+    if (text === "") return {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+        return parsed as Record<string, unknown>;
+      }
+    } catch {
+      // answered below
+    }
+    throw new HttpError(400, "The request body is not a JSON object.");
+  }
+
+  /** Answers with a JSON body, Webex's content type and a `trackingid` header. */
+  json(status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const payload = JSON.stringify(body);
+    this.res.writeHead(status, {
+      "content-type": "application/json;charset=UTF-8",
+      "content-length": Buffer.byteLength(payload),
+      trackingid: this.trackingId,
+      ...headers,
+    });
+    this.res.end(payload);
+  }
+
+  /** Answers with no body (204 by default). */
+  empty(status = 204): void {
+    this.res.writeHead(status, { trackingid: this.trackingId });
+    this.res.end();
+  }
+
+  /** Answers with Webex's error body `{message, errors: [{description}], trackingId}`. */
+  error(status: number, message: string, headers: Record<string, string> = {}): void {
+    this.json(status, webexErrorBody(message, this.trackingId), headers);
+  }
+}
+
+/** Webex's error body. */
+export function webexErrorBody(
+  message: string,
+  tracking: string,
+): { message: string; errors: { description: string }[]; trackingId: string } {
+  return { message, errors: [{ description: message }], trackingId: tracking };
+}

@@ -1,0 +1,45 @@
+import type { AttachmentAction } from "@sparkbot/core";
+import { authenticate } from "../http/auth.js";
+import { HttpError } from "../http/context.js";
+import type { Router } from "../http/router.js";
+import { webexId } from "../ids.js";
+import type { EmulatorServices } from "../services.js";
+import { attachmentActionCreated } from "../webhooks/events.js";
+
+/** `/v1/attachment/actions`: submit a card (delivered to the card's author) and get one. */
+export function attachmentActionRoutes(router: Router, services: EmulatorServices): void {
+  const { store } = services;
+
+  router.on("POST", "/v1/attachment/actions", async (ctx) => {
+    const caller = authenticate(ctx, store);
+    const body = await ctx.body();
+    const messageId = typeof body["messageId"] === "string" ? body["messageId"] : "";
+    const message = store.messages.get(messageId);
+    if (!message || !store.isMember(message.roomId, caller.id)) {
+      throw new HttpError(404, "Failed to get activity.");
+    }
+    const inputs = body["inputs"];
+    const action: AttachmentAction = {
+      id: webexId("ATTACHMENT_ACTION"),
+      type: typeof body["type"] === "string" ? body["type"] : "submit",
+      messageId,
+      inputs:
+        inputs !== null && typeof inputs === "object" ? (inputs as Record<string, unknown>) : {},
+      personId: caller.id,
+      roomId: message.roomId,
+      created: store.isoNow(),
+    };
+    store.attachmentActions.set(action.id, action);
+    services.delivery.dispatch(attachmentActionCreated(store, action));
+    ctx.json(200, action);
+  });
+
+  router.on("GET", "/v1/attachment/actions/:id", (ctx) => {
+    const caller = authenticate(ctx, store);
+    const action = store.attachmentActions.get(ctx.param("id"));
+    const message = action ? store.messages.get(action.messageId) : undefined;
+    const visible = action && (action.personId === caller.id || message?.personId === caller.id);
+    if (!action || !visible) throw new HttpError(404, "Attachment action not found.");
+    ctx.json(200, action);
+  });
+}

@@ -1,0 +1,58 @@
+import { authenticate } from "../http/auth.js";
+import { HttpError } from "../http/context.js";
+import { paginate } from "../http/paginate.js";
+import type { Router } from "../http/router.js";
+import { publishMemberships, type EmulatorServices } from "../services.js";
+
+const NOT_FOUND = "Could not find a room with provided ID.";
+
+/** `/v1/rooms`: list the caller's rooms, get one, create a group room, delete. */
+export function roomRoutes(router: Router, services: EmulatorServices): void {
+  const { store } = services;
+
+  router.on("GET", "/v1/rooms", (ctx) => {
+    const caller = authenticate(ctx, store);
+    const type = ctx.query("type");
+    const teamId = ctx.query("teamId");
+    const rooms = [...store.rooms.values()]
+      .filter((room) => store.isMember(room.id, caller.id))
+      .filter((room) => type === undefined || room.type === type)
+      .filter((room) => teamId === undefined || room.teamId === teamId)
+      .reverse();
+    const page = paginate(ctx, rooms);
+    ctx.json(200, { items: page.items }, page.headers);
+  });
+
+  router.on("GET", "/v1/rooms/:id", (ctx) => {
+    const caller = authenticate(ctx, store);
+    const room = store.rooms.get(ctx.param("id"));
+    if (!room || !store.isMember(room.id, caller.id)) throw new HttpError(404, NOT_FOUND);
+    ctx.json(200, room);
+  });
+
+  router.on("POST", "/v1/rooms", async (ctx) => {
+    const caller = authenticate(ctx, store);
+    const body = await ctx.body();
+    if (typeof body["title"] !== "string" || body["title"] === "") {
+      throw new HttpError(400, "title is required.");
+    }
+    const teamId = typeof body["teamId"] === "string" ? body["teamId"] : undefined;
+    const { room, memberships } = store.createRoom({
+      title: body["title"],
+      type: "group",
+      members: [caller.id],
+      ...(teamId ? { teamId } : {}),
+    });
+    publishMemberships(services, memberships, caller.id);
+    ctx.json(200, room);
+  });
+
+  router.on("DELETE", "/v1/rooms/:id", (ctx) => {
+    const caller = authenticate(ctx, store);
+    const room = store.rooms.get(ctx.param("id"));
+    if (!room || !store.isMember(room.id, caller.id)) throw new HttpError(404, NOT_FOUND);
+    store.rooms.delete(room.id);
+    for (const [id, m] of store.memberships) if (m.roomId === room.id) store.memberships.delete(id);
+    ctx.empty(204);
+  });
+}

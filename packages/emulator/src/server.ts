@@ -1,0 +1,166 @@
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CONTROL_PREFIX, controlRoutes } from "./control/routes.js";
+import { FaultInjector, type FaultSpec } from "./faults.js";
+import { HttpError, RequestContext } from "./http/context.js";
+import { Router, type RawHandler } from "./http/router.js";
+import { attachmentActionRoutes } from "./routes/attachment-actions.js";
+import { membershipRoutes } from "./routes/memberships.js";
+import { messageRoutes } from "./routes/messages.js";
+import { peopleRoutes } from "./routes/people.js";
+import { roomRoutes } from "./routes/rooms.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+import type { EmulatorServices } from "./services.js";
+import { EmulatorStore } from "./state/store.js";
+import { WebhookDelivery } from "./webhooks/delivery.js";
+
+/** Settings of an emulator. */
+export interface EmulatorOptions {
+  /** Port to listen on (0, the default, picks a free one). */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** The clock, in ms since the epoch (default `Date.now`); tests inject one to age failures. */
+  now?: () => number;
+  /** Milliseconds before a webhook target that does not answer counts as failed (default 10 000). */
+  deliveryTimeoutMs?: number;
+}
+
+/** A started emulator. */
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  url: string;
+  /** The REST API base: `url + "/v1"`. */
+  apiUrl: string;
+  /**
+   * Emits `"message"` (every stored message, bots' replies included), `"delivery"` (every
+   * webhook delivery attempt, a `DeliveryRecord`) and `"membership"` (every new membership).
+   */
+  events: EventEmitter;
+  /** The in-memory state, for tools living in the same process (the chat page). */
+  store: EmulatorStore;
+  /** Mounts a raw handler for every path starting with `pathPrefix` (`*` = any method). */
+  addRoute(method: string, pathPrefix: string, handler: RawHandler): void;
+  /** Resolves once every webhook delivery started so far has settled. */
+  deliveriesIdle(): Promise<void>;
+  /** Stops listening, drops open connections and aborts deliveries in flight. */
+  close(): Promise<void>;
+}
+
+/** Starts an emulator on `host:port` (default 127.0.0.1, a free port). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const now = options.now ?? Date.now;
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const store = new EmulatorStore(now);
+  const services: EmulatorServices = {
+    store,
+    events,
+    faults: new FaultInjector(),
+    delivery: new WebhookDelivery(store, events, {
+      now,
+      timeoutMs: options.deliveryTimeoutMs ?? 10_000,
+    }),
+  };
+  const router = buildRouter(services);
+  const server = createServer((req, res) => void handle(services, router, req, res));
+  server.keepAliveTimeout = 5_000;
+  await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    apiUrl: `${url}/v1`,
+    events,
+    store,
+    addRoute: (method, pathPrefix, handler) => router.onPrefix(method, pathPrefix, handler),
+    deliveriesIdle: () => services.delivery.idle(),
+    close: () => closeServer(server, services),
+  };
+}
+
+function buildRouter(services: EmulatorServices): Router {
+  const router = new Router();
+  peopleRoutes(router, services);
+  messageRoutes(router, services);
+  roomRoutes(router, services);
+  membershipRoutes(router, services);
+  webhookRoutes(router, services);
+  attachmentActionRoutes(router, services);
+  controlRoutes(router, services);
+  return router;
+}
+
+async function handle(
+  services: EmulatorServices,
+  router: Router,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const ctx = new RequestContext(req, res);
+  const method = req.method ?? "GET";
+  const { pathname } = ctx.url;
+  try {
+    const match = router.match(method, pathname);
+    if (match.kind === "raw") return await match.handler(req, res);
+    if (!pathname.startsWith(CONTROL_PREFIX)) {
+      const fault = services.faults.take(method, pathname);
+      if (fault && (await applyFault(ctx, fault))) return;
+    }
+    if (method === "GET" && pathname.startsWith("/u2c/") && pathname.endsWith("/catalog")) {
+      return ctx.json(200, { serviceLinks: { hydra: `${ctx.baseUrl}/v1` }, hostCatalog: {} });
+    }
+    if (match.kind === "pattern") {
+      ctx.params = match.params;
+      return await match.handler(ctx);
+    }
+    if (match.kind === "method-not-allowed") return ctx.error(405, "Method not allowed.");
+    ctx.error(404, "The requested resource could not be found.");
+  } catch (error) {
+    if (res.headersSent) return void res.end();
+    if (error instanceof HttpError) return ctx.error(error.status, error.message, error.headers);
+    process.stderr.write(`sparkbot-emulator: ${method} ${pathname} failed: ${String(error)}\n`);
+    ctx.error(500, "Internal error in the emulator.");
+  }
+}
+
+/** Applies a fault; returns true when the request has been answered (or dropped). */
+async function applyFault(ctx: RequestContext, fault: FaultSpec): Promise<boolean> {
+  if (fault.delayMs !== undefined) await sleep(fault.delayMs);
+  if (fault.drop) {
+    ctx.req.socket.destroy();
+    return true;
+  }
+  if (fault.status === undefined) return false;
+  const headers: Record<string, string> = {};
+  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+  ctx.error(fault.status, faultMessage(fault.status), headers);
+  return true;
+}
+
+function faultMessage(status: number): string {
+  if (status === 429) return "Too Many Requests";
+  if (status >= 500) return "Internal Server Error (injected by the emulator)";
+  return `Injected error ${status}`;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+async function closeServer(server: Server, services: EmulatorServices): Promise<void> {
+  services.delivery.abortAll();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+  await services.delivery.idle();
+}
