@@ -1,0 +1,304 @@
+/* global document, window, EventSource, localStorage */
+// The chat page: pick who you are, pick a room, talk to the bot. Data comes from /chat/api (the
+// emulator's control API plus server-rendered markdown); live updates from /chat/events (SSE).
+import { deliveryItem, el, mentionToggle, messageItem, roomItem } from "./view.js";
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  people: [],
+  rooms: [],
+  me: null,
+  roomId: null,
+  messages: new Map(), // id -> view, current room
+  deliveries: [], // every delivery seen, newest last
+  unread: new Map(), // roomId -> count
+  mentions: new Set(), // bot ids toggled on in the current group room
+  selectedMessageId: null,
+};
+
+async function api(path, init) {
+  const response = await window.fetch(`/chat/api/${path}`, init);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
+  return body;
+}
+
+const personById = (id) => state.people.find((p) => p.id === id);
+const currentRoom = () => state.rooms.find((r) => r.id === state.roomId);
+const bots = () => state.people.filter((p) => p.type === "bot");
+const humans = () => state.people.filter((p) => p.type !== "bot");
+
+/** Members of a room; when the emulator does not list them, everyone is assumed a member. */
+function membersOf(room) {
+  return room.members.length > 0 ? room.members : state.people.map((p) => p.id);
+}
+
+/** The bots of a group room, whom the composer can @mention. */
+function roomBots(room) {
+  if (!room || room.type !== "group") return [];
+  return bots().filter((b) => membersOf(room).includes(b.id));
+}
+
+function myRooms() {
+  return state.rooms.filter((room) => !state.me || membersOf(room).includes(state.me.id));
+}
+
+/** A direct room is named after the other member, as Webex clients show it. */
+function roomLabel(room) {
+  if (room.type !== "direct" || room.members.length === 0) return room.title;
+  const other = room.members.map(personById).find((p) => p && (!state.me || p.id !== state.me.id));
+  return other ? other.displayName : room.title;
+}
+
+function renderIdentity() {
+  const select = $("identity");
+  select.replaceChildren(
+    ...humans().map((p) => {
+      const option = el("option", "", `${p.displayName} <${p.emails[0] ?? ""}>`);
+      option.value = p.id;
+      option.selected = state.me !== null && p.id === state.me.id;
+      return option;
+    }),
+  );
+}
+
+function renderRooms() {
+  const rooms = myRooms();
+  $("rooms").replaceChildren(
+    ...rooms.map((room) =>
+      roomItem(room, {
+        label: roomLabel(room),
+        active: room.id === state.roomId,
+        unread: state.unread.get(room.id) ?? 0,
+        onSelect: selectRoom,
+      }),
+    ),
+  );
+  $("rooms-empty").hidden = rooms.length > 0;
+}
+
+function renderHeader() {
+  const room = currentRoom();
+  $("room-title").textContent = room ? roomLabel(room) : "No room selected";
+  if (!room) return void ($("room-meta").textContent = "");
+  const names = membersOf(room)
+    .map(personById)
+    .filter(Boolean)
+    .map((p) => p.displayName);
+  $("room-meta").textContent =
+    `${room.type === "group" ? "Group room" : "Direct room"} · ${names.join(", ")}`;
+}
+
+function renderMentionBar() {
+  const room = currentRoom();
+  const candidates = roomBots(room);
+  $("mention-bar").hidden = candidates.length === 0;
+  $("mention-options").replaceChildren(
+    ...candidates.map((bot) => mentionToggle(bot, state.mentions.has(bot.id), toggleMention)),
+  );
+}
+
+function toggleMention(botId) {
+  if (state.mentions.has(botId)) state.mentions.delete(botId);
+  else state.mentions.add(botId);
+  renderMentionBar();
+}
+
+function messageNode(view) {
+  return messageItem(view, {
+    author: personById(view.message.personId),
+    mine: state.me !== null && view.message.personId === state.me.id,
+    onSelect: selectMessage,
+  });
+}
+
+/** Adds a message to the conversation once, in time order, and scrolls to it. */
+function addMessage(view) {
+  if (state.messages.has(view.message.id)) return;
+  state.messages.set(view.message.id, view);
+  const list = $("messages");
+  const node = messageNode(view);
+  const later = [...list.children].find((li) => {
+    const other = state.messages.get(li.dataset.messageId);
+    return other && other.message.created > view.message.created;
+  });
+  list.insertBefore(node, later ?? null);
+  node.scrollIntoView({ block: "end" });
+}
+
+function subjectOf(delivery) {
+  const view = delivery.messageId ? state.messages.get(delivery.messageId) : undefined;
+  if (!view) return delivery.messageId ? `message ${delivery.messageId.slice(-8)}` : "";
+  const author = personById(view.message.personId);
+  const text = (view.message.text ?? "").replace(/\s+/g, " ").slice(0, 60);
+  return `${author ? author.displayName : "?"}: “${text}”`;
+}
+
+function renderDeliveries() {
+  const items = state.deliveries.filter((d) => d.roomId === state.roomId).reverse();
+  $("deliveries").replaceChildren(
+    ...items.map((d) =>
+      deliveryItem(d, {
+        subject: subjectOf(d),
+        highlighted: state.selectedMessageId !== null && d.messageId === state.selectedMessageId,
+      }),
+    ),
+  );
+  $("deliveries-empty").hidden = items.length > 0;
+}
+
+function selectMessage(messageId) {
+  state.selectedMessageId = state.selectedMessageId === messageId ? null : messageId;
+  renderDeliveries();
+  const first = document.querySelector(".delivery-highlighted");
+  if (first) first.scrollIntoView({ block: "nearest" });
+}
+
+async function selectRoom(roomId) {
+  state.roomId = roomId;
+  state.unread.delete(roomId);
+  state.messages.clear();
+  state.selectedMessageId = null;
+  const room = currentRoom();
+  state.mentions = new Set(
+    roomBots(room)
+      .slice(0, 1)
+      .map((b) => b.id),
+  ); // the first bot, on
+  $("messages").replaceChildren();
+  renderRooms();
+  renderHeader();
+  renderMentionBar();
+  renderDeliveries();
+  if (!room) return;
+  const { items } = await api(`rooms/${encodeURIComponent(roomId)}/messages`);
+  if (state.roomId !== roomId) return;
+  for (const view of items) addMessage(view);
+  renderDeliveries();
+}
+
+/** Adds the current room's messages the page has not seen (after a reconnect). */
+async function catchUp() {
+  const roomId = state.roomId;
+  if (!roomId) return;
+  const [{ items }, deliveries] = await Promise.all([
+    api(`rooms/${encodeURIComponent(roomId)}/messages`),
+    api("deliveries"),
+  ]);
+  if (state.roomId !== roomId) return;
+  for (const view of items) addMessage(view);
+  state.deliveries = deliveries.items;
+  renderDeliveries();
+}
+
+function selectIdentity(personId) {
+  state.me = personById(personId) ?? null;
+  localStorage.setItem("sparkbot-chat-me", personId);
+  renderIdentity();
+  const rooms = myRooms();
+  const keep = rooms.some((r) => r.id === state.roomId);
+  void selectRoom(keep ? state.roomId : (rooms[0]?.id ?? null));
+}
+
+async function loadState() {
+  const [{ people, rooms }, { items }] = await Promise.all([api("state"), api("deliveries")]);
+  state.people = people;
+  state.rooms = rooms;
+  state.deliveries = items;
+  const remembered = localStorage.getItem("sparkbot-chat-me");
+  const me = humans().find((p) => p.id === remembered) ?? humans()[0] ?? null;
+  selectIdentity(me ? me.id : null);
+}
+
+async function send(event) {
+  event.preventDefault();
+  const textarea = $("text");
+  const text = textarea.value.trim();
+  const room = currentRoom();
+  if (text === "" || !room || !state.me) return;
+  const mentions = room.type === "group" ? [...state.mentions] : [];
+  $("send").disabled = true;
+  $("composer-error").hidden = true;
+  try {
+    const view = await api("messages", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ personId: state.me.id, roomId: room.id, text, mentions }),
+    });
+    textarea.value = "";
+    autosize();
+    if (view.message) addMessage(view);
+  } catch (error) {
+    $("composer-error").textContent = `Not sent: ${error.message}`;
+    $("composer-error").hidden = false;
+  } finally {
+    $("send").disabled = false;
+    textarea.focus();
+  }
+}
+
+function autosize() {
+  const textarea = $("text");
+  textarea.style.height = "auto";
+  textarea.style.height = `${Math.min(textarea.scrollHeight, 200)}px`;
+}
+
+function connect() {
+  const source = new EventSource("/chat/events");
+  const status = $("connection");
+  source.addEventListener("open", () => {
+    status.textContent = "live";
+    status.dataset.state = "live";
+    void catchUp(); // what was said while the stream was down
+  });
+  source.addEventListener("error", () => {
+    status.textContent = "reconnecting…";
+    status.dataset.state = "down";
+  });
+  source.addEventListener("message", (event) => {
+    const view = JSON.parse(event.data);
+    if (view.message.roomId === state.roomId) {
+      addMessage(view);
+      renderDeliveries();
+    } else {
+      state.unread.set(view.message.roomId, (state.unread.get(view.message.roomId) ?? 0) + 1);
+      if (!state.rooms.some((r) => r.id === view.message.roomId)) void refreshRooms();
+      renderRooms();
+    }
+  });
+  source.addEventListener("delivery", (event) => {
+    state.deliveries.push(JSON.parse(event.data));
+    if (state.deliveries.length > 500) state.deliveries.shift();
+    renderDeliveries();
+  });
+}
+
+async function refreshRooms() {
+  const { people, rooms } = await api("state");
+  state.people = people;
+  state.rooms = rooms;
+  renderIdentity();
+  renderRooms();
+}
+
+function start() {
+  $("identity").addEventListener("change", (event) => selectIdentity(event.target.value));
+  $("composer").addEventListener("submit", send);
+  $("text").addEventListener("input", autosize);
+  $("text").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("composer").requestSubmit();
+    }
+  });
+  window.addEventListener("focus", () => void refreshRooms().catch(() => undefined));
+  loadState()
+    .then(connect)
+    .catch((error) => {
+      $("connection").textContent = `error: ${error.message}`;
+      $("connection").dataset.state = "down";
+    });
+}
+
+start();
