@@ -1,1 +1,28 @@
-export {};
+// Public API of @sparkbot/receiver: the app, its parts, and an in-process starter.
+
+export { createApp, type AppDeps, type ReadinessReport } from "./app.js";
+export { startReceiver, type RunningReceiver, type StartReceiverOptions } from "./start.js";
+export { verifySignature, signBody, SIGNATURE_HEADER, type SignatureCheck } from "./signature.js";
+export {
+  createMetrics,
+  OUTCOMES,
+  QUEUE_STATES,
+  type Outcome,
+  type QueueState,
+  type ReceiverMetrics,
+  type MetricsOptions,
+} from "./metrics.js";
+export {
+  createEventQueue,
+  EVENT_JOB_OPTIONS,
+  QueueUnavailableError,
+  type Enqueuer,
+  type EventQueue,
+  type EventQueueOptions,
+} from "./queue.js";
+export { createProducerRedis, pingRedis, type ProducerRedisOptions } from "./redis.js";
+export { HANDLED_EVENTS } from "./http/webhook.js";
+export { startRegistrar, WANTED_WEBHOOKS, type Registrar } from "./registration/registrar.js";
+export { reconcileWebhooks, webhookName, type ReconcileReport } from "./registration/reconcile.js";
+export { resolveWebhookSecret } from "./registration/secret.js";
+export { withRedisLock } from "./registration/lock.js";

@@ -1,0 +1,141 @@
+import type { Redis } from "ioredis";
+import type { Logger, WebexClient } from "@sparkbot/core";
+import { HANDLED_EVENTS } from "../http/webhook.js";
+import { withRedisLock, type LockOptions } from "./lock.js";
+import { reconcileWebhooks, type ReconcileReport, type WantedWebhook } from "./reconcile.js";
+import { resolveWebhookSecret } from "./secret.js";
+
+export interface RegistrarOptions {
+  webex: WebexClient;
+  redis: Redis;
+  /** Key prefix (config.redisPrefix) for the lock and the generated secret. */
+  prefix: string;
+  /** `WEBHOOK_URL`; undefined means no registration (one log line says so). */
+  webhookUrl: string | undefined;
+  webhookPath: string;
+  /** `WEBHOOK_SECRET`; undefined means the one kept in Redis. */
+  configuredSecret: string | undefined;
+  removeOtherWebhooks: boolean;
+  /** Seconds between re-checks once registered. */
+  checkIntervalSeconds: number;
+  logger: Logger;
+  wanted?: readonly WantedWebhook[];
+  lock?: LockOptions;
+  /** First retry delay after a failure, doubled up to the check interval (default 1000 ms). */
+  retryDelayMs?: number;
+}
+
+/** Keeps the webhook secret, the bot's identity and its webhooks in place. */
+export interface Registrar {
+  /** The webhook secret, once loaded. */
+  secret(): string | undefined;
+  /** The bot's person id, once known. */
+  botId(): string | undefined;
+  /** True once the webhooks were registered (or when there is nothing to register). */
+  registered(): boolean;
+  /** Runs one round now: secret, identity, then (under the lock) reconciliation. */
+  runOnce(): Promise<ReconcileReport | undefined>;
+  /** Stops the periodic checks and waits for a round in progress. */
+  stop(): Promise<void>;
+}
+
+/** The webhooks the receiver registers: one per handled `resource/event`. */
+export const WANTED_WEBHOOKS: readonly WantedWebhook[] = HANDLED_EVENTS.map((kind) => {
+  const [resource = "", event = ""] = kind.split("/");
+  return { resource, event };
+});
+
+/** Starts the first round at once, then re-checks periodically (sooner after a failure). */
+export function startRegistrar(options: RegistrarOptions): Registrar {
+  const { logger } = options;
+  const checkMs = options.checkIntervalSeconds * 1000;
+  const targetUrl =
+    options.webhookUrl === undefined ? undefined : options.webhookUrl + options.webhookPath;
+  let secret: string | undefined;
+  let botId: string | undefined;
+  let registered = targetUrl === undefined;
+  let failures = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+
+  if (targetUrl === undefined) {
+    logger.info("WEBHOOK_URL is not set: webhooks are not registered", {});
+  }
+
+  const round = async (): Promise<ReconcileReport | undefined> => {
+    secret ??= await resolveWebhookSecret(options.redis, options.prefix, options.configuredSecret);
+    botId ??= (await options.webex.people.me()).id;
+    if (targetUrl === undefined) return undefined;
+    const lockKey = `${options.prefix}:receiver:registration-lock`;
+    const result = await withRedisLock(
+      options.redis,
+      lockKey,
+      () =>
+        reconcileWebhooks(options.webex, {
+          targetUrl,
+          secret: secret ?? "",
+          wanted: options.wanted ?? WANTED_WEBHOOKS,
+          removeOthers: options.removeOtherWebhooks,
+          logger,
+        }),
+      options.lock,
+    );
+    if (!result.acquired) throw new Error("another receiver held the registration lock too long");
+    registered = true;
+    logReport(logger, targetUrl, result.value);
+    return result.value;
+  };
+
+  const runOnce = (): Promise<ReconcileReport | undefined> => {
+    const run = current.then(round);
+    current = run.catch(() => undefined);
+    return run;
+  };
+
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => void tick(), delayMs);
+    timer.unref();
+  };
+  const tick = async () => {
+    try {
+      await runOnce();
+      failures = 0;
+      if (targetUrl !== undefined) schedule(checkMs); // without a URL, one good round is all
+    } catch (error) {
+      failures += 1;
+      const delay = Math.min((options.retryDelayMs ?? 1000) * 2 ** (failures - 1), checkMs);
+      logger.warn("webhook registration round failed; retrying", {
+        error: error instanceof Error ? error.message : String(error),
+        retryInMs: delay,
+      });
+      schedule(delay);
+    }
+  };
+  void tick();
+
+  return {
+    secret: () => secret,
+    botId: () => botId,
+    registered: () => registered,
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
+
+function logReport(logger: Logger, targetUrl: string, report: ReconcileReport): void {
+  const changed =
+    report.created.length +
+    report.updated.length +
+    report.reactivated.length +
+    report.removed.length;
+  const fields = { targetUrl, ...report };
+  if (report.reactivated.length > 0) logger.warn("inactive webhooks set active again", fields);
+  else if (changed > 0) logger.info("webhooks registered", fields);
+  else logger.debug("webhooks checked, nothing to change", fields);
+}
