@@ -1,0 +1,344 @@
+import { describe, expect, test } from "vitest";
+import {
+  CommandError,
+  CommandTimeoutError,
+  REPLY_TEXT,
+  SparkBot,
+  type CommandContext,
+} from "@sparkbot/core";
+import { createTestChat } from "@sparkbot/core/testing";
+
+/** A promise with its resolve function, to hold a handler at a known point. */
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+describe("handler results", () => {
+  test.each([
+    ["a string", () => "one"],
+    ["a promise of a string", async () => "one"],
+    [
+      "a sync generator",
+      function* () {
+        yield "one";
+      },
+    ],
+    [
+      "an async generator",
+      async function* () {
+        yield "one";
+      },
+    ],
+    [
+      "a generator's return value",
+      function* () {
+        yield "";
+        return "one";
+      },
+    ],
+  ])("%s gives one reply", async (_label, handler) => {
+    const run = await createTestChat(new SparkBot().command("go", handler)).run("go");
+    expect(run).toEqual({ replies: ["one"], command: "go", outcome: "ok" });
+  });
+
+  test("nothing, empty and blank values give no reply but a successful run", async () => {
+    const bot = new SparkBot()
+      .command("nothing", () => undefined)
+      .command("blank", async function* () {
+        yield "";
+        yield "   ";
+        yield undefined;
+        yield null;
+      });
+    const chat = createTestChat(bot);
+    expect(await chat.run("nothing")).toMatchObject({ replies: [], outcome: "ok" });
+    expect(await chat.run("blank")).toMatchObject({ replies: [], outcome: "ok" });
+  });
+
+  test("each yielded string is a separate reply, in order", async () => {
+    const bot = new SparkBot().command("count", function* () {
+      yield "a twist";
+      yield "";
+      yield "**pong**";
+    });
+    expect(await createTestChat(bot).send("count")).toEqual(["a twist", "**pong**"]);
+  });
+
+  test("replies are streamed as soon as they are yielded", async () => {
+    const gate = deferred();
+    const bot = new SparkBot().command("slow", async function* () {
+      yield "working on it";
+      await gate.promise;
+      yield "**done**";
+    });
+    const seen: string[] = [];
+    for await (const reply of createTestChat(bot).stream("slow")) {
+      seen.push(reply);
+      if (reply === "working on it") {
+        expect(seen).toEqual(["working on it"]);
+        gate.resolve();
+      }
+    }
+    expect(seen).toEqual(["working on it", "**done**"]);
+  });
+
+  test("a non-string value is an internal error", async () => {
+    const bot = new SparkBot().command("num", () => 42 as unknown as string);
+    expect(await createTestChat(bot).run("num")).toMatchObject({
+      replies: [REPLY_TEXT.internalError],
+      outcome: "error",
+    });
+  });
+});
+
+describe("errors", () => {
+  test("a handler that throws gets the internal-error reply", async () => {
+    const bot = new SparkBot().command("boom", () => {
+      throw new Error("secret detail");
+    });
+    expect(await createTestChat(bot).run("boom")).toEqual({
+      replies: [
+        "⚠️ Error: Something happened internally. For more information, contact the bot author.",
+      ],
+      command: "boom",
+      outcome: "error",
+    });
+  });
+
+  test("a CommandError shows its text", async () => {
+    const bot = new SparkBot().command("bad", async () => {
+      throw new CommandError("You need to be an admin.");
+    });
+    expect(await createTestChat(bot).run("bad")).toMatchObject({
+      replies: ["⚠️ Error: You need to be an admin."],
+      outcome: "user_error",
+    });
+  });
+
+  test("an error after some replies still yields the replies, then the error", async () => {
+    const bot = new SparkBot()
+      .command("mid", async function* () {
+        yield "step 1";
+        yield "step 2";
+        throw new Error("broken");
+      })
+      .command("midsync", function* () {
+        yield "step 1";
+        throw new CommandError("stopped here");
+      });
+    const chat = createTestChat(bot);
+    expect(await chat.send("mid")).toEqual(["step 1", "step 2", REPLY_TEXT.internalError]);
+    expect(await chat.send("midsync")).toEqual(["step 1", "⚠️ Error: stopped here"]);
+  });
+
+  test("unknown command", async () => {
+    const run = await createTestChat(new SparkBot()).run("nope");
+    expect(run).toEqual({
+      replies: ["⚠️ Error: Command not found. Maybe try 'help'?"],
+      command: "(unknown)",
+      outcome: "not_found",
+    });
+  });
+
+  test.each([
+    ['say "unbalanced', "No closing quotation"],
+    ["trailing\\", "No escaped character"],
+  ])("a command line that cannot be split (%s) is explained", async (text, reason) => {
+    const run = await createTestChat(new SparkBot().fallback(() => "no")).run(text);
+    expect(run).toEqual({
+      replies: [`⚠️Error: Please check the format of your command. ${reason}`],
+      command: "(bad-command-line)",
+      outcome: "bad_command_line",
+    });
+  });
+});
+
+describe("empty messages and the bot itself", () => {
+  test.each([
+    ["an empty message", "", "direct"],
+    ["only spaces", "   ", "direct"],
+    ["only the bot's mention", "", "group"],
+  ] as const)("%s gets a hint", async (_label, text, roomType) => {
+    const run = await createTestChat(new SparkBot()).run(text, { roomType });
+    expect(run).toEqual({ replies: [REPLY_TEXT.empty], command: "(empty)", outcome: "empty" });
+  });
+
+  test("the hint does not mention help once it is removed", async () => {
+    expect(await createTestChat(new SparkBot().removeHelp()).send("")).toEqual([
+      REPLY_TEXT.emptyNoHelp,
+    ]);
+  });
+
+  test("the bot never answers itself", async () => {
+    const bot = new SparkBot().fallback(() => "echo");
+    const chat = createTestChat(bot);
+    const run = await chat.run("help", { from: chat.self });
+    expect(run).toEqual({ replies: [], command: "(self)", outcome: "empty" });
+  });
+});
+
+describe("context", () => {
+  test("carries the command line, room, message, event, webex, signal and logger", async () => {
+    let seen: CommandContext | undefined;
+    const bot = new SparkBot().command("ctx", (context) => {
+      seen = context;
+    });
+    const chat = createTestChat(bot);
+    await chat.send('ctx "two words" x', { files: ["https://example.com/f.png"] });
+    expect(seen?.commandline).toEqual(["ctx", "two words", "x"]);
+    expect(seen?.roomId).toBe(chat.directRoom.id);
+    expect(seen?.message.files).toEqual(["https://example.com/f.png"]);
+    expect(seen?.event.data.id).toBe(seen?.message.id);
+    expect(seen?.webex).toBe(chat.webex);
+    expect(seen?.self.id).toBe(chat.self.id);
+    expect(seen?.signal.aborted).toBe(false);
+    expect(typeof seen?.logger.info).toBe("function");
+  });
+
+  test("caller is fetched only when read, once", async () => {
+    const bot = new SparkBot()
+      .command("quiet", () => "ok")
+      .command("whoami", async ({ caller }) => {
+        const first = await caller;
+        const again = await caller;
+        return `${first.displayName}/${again.displayName}`;
+      });
+    const chat = createTestChat(bot);
+    let calls = 0;
+    const get = chat.webex.people.get;
+    chat.webex.people.get = async (id) => {
+      calls += 1;
+      return get(id);
+    };
+    await chat.send("quiet");
+    expect(calls).toBe(0);
+    expect(await chat.send("whoami")).toEqual(["Test User/Test User"]);
+    expect(calls).toBe(1);
+  });
+
+  test("a run can be iterated once only", async () => {
+    const chat = createTestChat(new SparkBot());
+    const message = chat.write("help");
+    const run = new SparkBot().run({
+      message,
+      event: { ...eventStub(message.id) },
+      self: chat.self,
+      webex: chat.webex,
+    });
+    for await (const _reply of run) break;
+    expect(() => run[Symbol.asyncIterator]()).toThrow(/once/);
+  });
+});
+
+function eventStub(id: string) {
+  return {
+    id: "e",
+    name: "n",
+    targetUrl: "u",
+    resource: "messages",
+    event: "created",
+    data: { id },
+  };
+}
+
+describe("abort", () => {
+  test("a timeout stops the handler at once, tells the user, and returns its generator", async () => {
+    const controller = new AbortController();
+    let cleanedUp = false;
+    let continued = false;
+    const bot = new SparkBot().command("hang", async function* () {
+      try {
+        yield "started";
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        yield "never sent";
+        continued = true;
+      } finally {
+        cleanedUp = true;
+      }
+    });
+    const chat = createTestChat(bot);
+    const replies: string[] = [];
+    const started = Date.now();
+    for await (const reply of chat.stream("hang", { signal: controller.signal })) {
+      replies.push(reply);
+      if (reply === "started") setTimeout(() => controller.abort(new CommandTimeoutError(10)), 10);
+    }
+    expect(Date.now() - started).toBeLessThan(140);
+    expect(replies).toEqual(["started", REPLY_TEXT.timeout]);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(cleanedUp).toBe(true);
+    expect(continued).toBe(false);
+    expect(chat.webex.messageList.map((m) => m.markdown ?? m.text)).not.toContain("never sent");
+  });
+
+  test("a timeout during a plain promise gives the timeout outcome", async () => {
+    const controller = new AbortController();
+    const bot = new SparkBot().command("wait", () => new Promise<string>(() => undefined));
+    setTimeout(() => controller.abort(new CommandTimeoutError(20)), 20);
+    const run = await createTestChat(bot).run("wait", { signal: controller.signal });
+    expect(run).toEqual({ replies: [REPLY_TEXT.timeout], command: "wait", outcome: "timeout" });
+  });
+
+  test("a handler that rethrows the timeout reason still gets the timeout reply", async () => {
+    const controller = new AbortController();
+    const bot = new SparkBot().command("polite", async ({ signal }) => {
+      await new Promise((_resolve, reject) => {
+        signal.addEventListener("abort", () => reject(signal.reason as Error));
+      });
+      return "never";
+    });
+    setTimeout(() => controller.abort(new CommandTimeoutError(5)), 5);
+    expect(await createTestChat(bot).run("polite", { signal: controller.signal })).toMatchObject({
+      outcome: "timeout",
+    });
+  });
+
+  test("another abort reason stops the handler and is thrown", async () => {
+    const controller = new AbortController();
+    const shutdown = new Error("worker shutting down");
+    let cleanedUp = false;
+    const bot = new SparkBot().command("hang", function* () {
+      try {
+        yield "first";
+        yield "second";
+      } finally {
+        cleanedUp = true;
+      }
+    });
+    const chat = createTestChat(bot);
+    const replies: string[] = [];
+    const consume = async (): Promise<void> => {
+      for await (const reply of chat.stream("hang", { signal: controller.signal })) {
+        replies.push(reply);
+        controller.abort(shutdown);
+      }
+    };
+    await expect(consume()).rejects.toBe(shutdown);
+    expect(replies).toEqual(["first"]);
+    expect(cleanedUp).toBe(true);
+  });
+
+  test("an already aborted signal runs nothing", async () => {
+    let ran = false;
+    const bot = new SparkBot().command("x", () => {
+      ran = true;
+    });
+    const signal = AbortSignal.abort(new CommandTimeoutError(1));
+    expect(await createTestChat(bot).run("x", { signal })).toMatchObject({ outcome: "timeout" });
+    expect(ran).toBe(false);
+  });
+});
+
+describe("long replies", () => {
+  test("are split into messages within the byte limit", async () => {
+    const line = "é".repeat(100);
+    const long = Array.from({ length: 100 }, () => line).join("\n");
+    const bot = new SparkBot().command("long", () => long);
+    const replies = await createTestChat(bot).send("long");
+    expect(replies.length).toBeGreaterThan(1);
+    for (const reply of replies) expect(Buffer.byteLength(reply)).toBeLessThanOrEqual(7439);
+    expect(replies.join("\n")).toBe(long);
+  });
+});
