@@ -13,3 +13,4 @@ export { createWebexClient } from "./webex/sdk-client.js";
 export { DEFAULT_WEBEX_TIMEOUT_MS } from "./webex/sdk-config.js";
 export { toWebexError } from "./webex/sdk-errors.js";
 export * from "./bot/index.js";
+export * from "./helpers/index.js";
