@@ -3,6 +3,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 /** Label used when a run ended before a command was dispatched (unknown, empty, own message). */
 export const NO_COMMAND_LABEL = "none";
 
+const LINT_FAILING_DEFAULTS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
 /** The worker's Prometheus metrics, all in one private registry (never the global one). */
 export interface WorkerMetrics {
   readonly registry: Registry;
@@ -30,6 +36,9 @@ export interface WorkerMetrics {
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Gauges named *_total fail `promtool check metrics`; each is the sum of a labelled gauge that
+  // stays (nodejs_active_handles{type}, ...), so nothing is lost.
+  for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
   const registers = [registry];
   return {
     registry,

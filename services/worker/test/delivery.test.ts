@@ -1,0 +1,154 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "@sparkbot/testkit";
+import { startStack, texts, type Stack } from "./helpers/stack.js";
+
+const run = promisify(execFile);
+let stack: Stack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+/** The value of a counter in Prometheus text, summed over the series matching `labels`. */
+function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
+describe("delivery under Webex faults", () => {
+  it("a 429 pauses, then every reply is delivered exactly once", async () => {
+    stack = await startStack("r429");
+    const worker = await stack.startWorker();
+    // The reply to ping is refused once with 429 Retry-After: 1.
+    await stack.control.fault({
+      method: "POST",
+      path: "/v1/messages",
+      status: 429,
+      retryAfter: 1,
+      count: 1,
+    });
+    const started = Date.now();
+    await stack.say("ping");
+    const replies = await stack.waitForReplies(1, 10_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await stack.say("multi");
+    await stack.waitForReplies(4, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(texts(stack.replies())).toEqual(["**pong**", "one", "two", "three"]);
+    expect(replies).toHaveLength(1);
+    const metrics = await (await fetch(worker.metricsUrl)).text();
+    expect(metricValue(metrics, "sparkbot_webex_requests_total", { status: "429" })).toBe(1);
+    expect(metricValue(metrics, "sparkbot_job_retries_total", { reason: "webex_429" })).toBe(1);
+  });
+
+  it("429s and 500s in the middle of a stream end in exactly one delivery of each reply", async () => {
+    stack = await startStack("r500");
+    const worker = await stack.startWorker();
+    await stack.say("stream 4 300");
+    await stack.waitForReplies(1);
+    // Reply 2 meets a 500, then (on the retry) reply 2 or 3 meets a 429.
+    await stack.control.fault({ method: "POST", path: "/v1/messages", status: 500, count: 1 });
+    await stack.waitForReplies(2, 10_000);
+    await stack.control.fault({
+      method: "POST",
+      path: "/v1/messages",
+      status: 429,
+      retryAfter: 1,
+      count: 1,
+    });
+    await stack.waitForReplies(4, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(texts(stack.replies())).toEqual(["part 1", "part 2", "part 3", "part 4"]);
+    const metrics = await (await fetch(worker.metricsUrl)).text();
+    expect(
+      metricValue(metrics, "sparkbot_webex_requests_total", { status: "500" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(metricValue(metrics, "sparkbot_replies_skipped_total")).toBeGreaterThanOrEqual(2);
+    expect(metricValue(metrics, "sparkbot_replies_sent_total")).toBe(4);
+  });
+
+  it("a message Webex refuses with a 4xx is not retried", async () => {
+    stack = await startStack("r404");
+    const worker = await stack.startWorker();
+    await stack.control.fault({ method: "GET", path: "/v1/messages/", status: 404, count: 1 });
+    await stack.say("ping");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(stack.replies()).toHaveLength(0);
+    const metrics = await (await fetch(worker.metricsUrl)).text();
+    expect(metricValue(metrics, "sparkbot_jobs_failed_total", { reason: "webex_404" })).toBe(1);
+    expect(metricValue(metrics, "sparkbot_job_retries_total")).toBe(0);
+  });
+});
+
+describe("timeouts, scaling and metrics", () => {
+  it("aborts a hung handler at the command timeout and tells the user", async () => {
+    stack = await startStack("hang");
+    await stack.startWorker({}, { COMMAND_TIMEOUT_MS: "500" });
+    await stack.say("hang");
+    const [reply] = await stack.waitForReplies(1, 5_000);
+    expect(reply?.message.markdown).toMatch(/took too long/);
+    // The worker is not blocked: the next command is answered.
+    await stack.say("ping");
+    const replies = await stack.waitForReplies(2, 5_000);
+    expect(texts(replies)[1]).toBe("**pong**");
+  });
+
+  it("two workers on one queue share the load", async () => {
+    stack = await startStack("share");
+    const a = await stack.startWorker({}, { WORKER_CONCURRENCY: "1" });
+    const b = await stack.startWorker({}, { WORKER_CONCURRENCY: "1" });
+    for (let i = 0; i < 6; i += 1) await stack.say("slow 200");
+    await stack.waitForReplies(12, 15_000);
+    const counts = await Promise.all(
+      [a, b].map(async (w) =>
+        metricValue(await (await fetch(w.metricsUrl)).text(), "sparkbot_commands_total"),
+      ),
+    );
+    expect(counts[0]! + counts[1]!).toBe(6);
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(counts[1]).toBeGreaterThan(0);
+  });
+
+  it("serves /healthz and /metrics that promtool accepts", async () => {
+    stack = await startStack("metrics");
+    const worker = await stack.startWorker();
+    await stack.say("ping");
+    await stack.waitForReplies(1);
+    const health = await fetch(worker.healthUrl);
+    expect(health.status).toBe(200);
+    // The command's metrics are recorded just after its last reply is sent.
+    const text = await waitFor(async () => {
+      const body = await (await fetch(worker.metricsUrl)).text();
+      return (
+        metricValue(body, "sparkbot_commands_total", { command: "ping", outcome: "ok" }) === 1 &&
+        body
+      );
+    });
+    expect(metricValue(text, "sparkbot_replies_sent_total")).toBe(1);
+    expect(metricValue(text, "sparkbot_job_wait_seconds_count")).toBe(1);
+    expect(text).toContain("process_cpu_user_seconds_total");
+    const dir = await mkdtemp(join(tmpdir(), "worker-metrics-"));
+    try {
+      await writeFile(join(dir, "metrics.txt"), text);
+      const { stdout, stderr } = await run(
+        "sh",
+        ["-c", `promtool check metrics < ${join(dir, "metrics.txt")}`],
+        {
+          timeout: 10_000,
+        },
+      );
+      expect(`${stdout}${stderr}`.trim()).toBe("");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

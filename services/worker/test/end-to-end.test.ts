@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startStack, texts, type Stack } from "./helpers/stack.js";
+
+let stack: Stack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+describe("worker end to end (emulator → receiver → Redis → worker → emulator)", () => {
+  it("answers ping with pong", async () => {
+    stack = await startStack("ping");
+    await stack.startWorker();
+    await stack.say("ping");
+    const replies = await stack.waitForReplies(1);
+    expect(texts(replies)).toEqual(["**pong**"]);
+    expect(replies[0]?.message.roomId).toBe(stack.room.id);
+  });
+
+  it("streams interim replies while the handler still runs", async () => {
+    stack = await startStack("interim");
+    await stack.startWorker();
+    const sent = Date.now();
+    await stack.say("slow 1500");
+    const [working] = await stack.waitForReplies(1);
+    const replies = await stack.waitForReplies(2, 10_000);
+    expect(texts(replies)).toEqual(["working", "done"]);
+    const done = replies[1];
+    if (working === undefined || done === undefined) throw new Error("missing replies");
+    // "working" reached the room long before the handler returned with "done".
+    expect(working.at - sent).toBeLessThan(1000);
+    expect(done.at - working.at).toBeGreaterThanOrEqual(1400);
+  });
+});
