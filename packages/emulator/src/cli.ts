@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     return;
   }
   const emulator = await startEmulator({ port, host: values.host });
-  process.stdout.write(`sparkbot-emulator listening on ${emulator.url}\n`);
+  process.stdout.write(
+    `sparkbot-emulator listening on ${emulator.url} (chat page: ${emulator.url}/chat)\n`,
+  );
   const stop = (): void => {
     void emulator.close().then(() => process.exit(0));
   };

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { mountChatPage, type MountedChatPage } from "./chat/mount.js";
 import { CONTROL_PREFIX, controlRoutes } from "./control/routes.js";
 import { FaultInjector, type FaultSpec } from "./faults.js";
 import { HttpError, RequestContext } from "./http/context.js";
@@ -26,6 +27,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Milliseconds before a webhook target that does not answer counts as failed (default 10 000). */
   deliveryTimeoutMs?: number;
+  /** Serve the chat page at `/chat` (default true). */
+  chatPage?: boolean;
 }
 
 /** A started emulator. */
@@ -65,6 +68,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }),
   };
   const router = buildRouter(services);
+  const addRoute = (method: string, pathPrefix: string, handler: RawHandler): void =>
+    router.onPrefix(method, pathPrefix, handler);
+  const chat = options.chatPage === false ? undefined : mountChatPage({ events, addRoute });
   const server = createServer((req, res) => void handle(services, router, req, res));
   server.keepAliveTimeout = 5_000;
   await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
@@ -76,9 +82,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     apiUrl: `${url}/v1`,
     events,
     store,
-    addRoute: (method, pathPrefix, handler) => router.onPrefix(method, pathPrefix, handler),
+    addRoute,
     deliveriesIdle: () => services.delivery.idle(),
-    close: () => closeServer(server, services),
+    close: () => closeServer(server, services, chat),
   };
 }
 
@@ -157,7 +163,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function closeServer(server: Server, services: EmulatorServices): Promise<void> {
+async function closeServer(
+  server: Server,
+  services: EmulatorServices,
+  chat: MountedChatPage | undefined,
+): Promise<void> {
+  chat?.close();
   services.delivery.abortAll();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();

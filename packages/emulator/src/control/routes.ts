@@ -57,7 +57,11 @@ export function controlRoutes(router: Router, services: EmulatorServices): void 
   });
 
   router.on("GET", `${CONTROL_PREFIX}/rooms`, (ctx) => {
-    ctx.json(200, { items: [...store.rooms.values()] });
+    const items = [...store.rooms.values()].map((room) => ({
+      ...room,
+      members: store.membersOf(room.id).map((person) => person.id),
+    }));
+    ctx.json(200, { items });
   });
 
   router.on("GET", `${CONTROL_PREFIX}/rooms/:roomId/messages`, (ctx) => {
