@@ -1,0 +1,84 @@
+// The example bot: the `run.py.example` of the original SparkBot. The worker loads this module
+// (its `bot` export, or the default export) unless told to load another.
+import { setTimeout as sleep } from "node:timers/promises";
+import { SparkBot, minargs } from "@sparkbot/core";
+
+/** How long `slow` works, from `SLOW_COMMAND_MS` (default 3000 ms). */
+export function slowCommandMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.SLOW_COMMAND_MS);
+  return env.SLOW_COMMAND_MS !== undefined && Number.isFinite(value) && value >= 0 ? value : 3000;
+}
+
+export const bot = new SparkBot();
+
+// Add commands here
+
+bot.command(
+  "ping",
+  {
+    help: `
+      Checks if the bot is running.
+
+      Usage: \`ping\`
+
+      Returns **pong**.
+      `,
+  },
+  () => "**pong**",
+);
+
+bot.command(
+  ["testcommand", "echo"],
+  {
+    help: `
+      Usage: \`testcommand something\`
+
+      A command used for testing. Returns the first word you typed.
+      `,
+  },
+  ({ commandline }) => {
+    if (minargs(1, commandline)) return commandline[1];
+    return "This command requires at least one argument";
+  },
+);
+
+bot.command(
+  "slow",
+  {
+    help: `
+      Replies early, works for a while, then replies again.
+
+      Usage: \`slow\`
+
+      Returns "working on it" at once, then **done**.
+      `,
+  },
+  async function* ({ signal }) {
+    yield "working on it";
+    await sleep(slowCommandMs(), undefined, { signal });
+    yield "**done**";
+  },
+);
+
+bot.command(
+  "whoami",
+  {
+    help: `
+      Tells you who you are, as Webex knows you.
+
+      Usage: \`whoami\`
+      `,
+  },
+  async ({ caller }) => {
+    const person = await caller;
+    const email = person.emails[0];
+    return `You are **${person.displayName}**${email === undefined ? "" : ` (${email})`}.`;
+  },
+);
+
+bot.fallback(
+  ({ commandline }) =>
+    `I don't know the command "${commandline[0] ?? ""}". Type \`help\` to see what I can do.`,
+);
+
+export default bot;

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { CommandTimeoutError, REPLY_TEXT } from "@sparkbot/core";
+import { createTestChat } from "@sparkbot/core/testing";
+import exampleDefault, { bot, slowCommandMs } from "@sparkbot/example-bot";
+
+const savedSlow = process.env.SLOW_COMMAND_MS;
+afterEach(() => {
+  if (savedSlow === undefined) delete process.env.SLOW_COMMAND_MS;
+  else process.env.SLOW_COMMAND_MS = savedSlow;
+});
+
+describe("example bot", () => {
+  test("exports the bot by name and as default", () => {
+    expect(exampleDefault).toBe(bot);
+  });
+
+  test("ping returns pong, in direct and group rooms", async () => {
+    const chat = createTestChat(bot);
+    expect(await chat.send("ping")).toEqual(["**pong**"]);
+    expect(await chat.send("ping", { roomType: "group" })).toEqual(["**pong**"]);
+  });
+
+  test("help ping shows the docstring help", async () => {
+    expect(await createTestChat(bot).send("help ping")).toEqual([
+      "Checks if the bot is running.\n\nUsage: `ping`\n\nReturns **pong**.",
+    ]);
+  });
+
+  test("help lists the commands", async () => {
+    expect(await createTestChat(bot).send("help")).toEqual([
+      [
+        "Type `help [command]` for more specific help about any of these commands:",
+        " - echo, testcommand",
+        " - help, help-all",
+        " - ping",
+        " - slow",
+        " - whoami",
+      ].join("\n"),
+    ]);
+  });
+
+  test("testcommand and its alias echo return the first argument, quotes respected", async () => {
+    const chat = createTestChat(bot);
+    expect(await chat.send("testcommand some cool stuff")).toEqual(["some"]);
+    expect(await chat.send('echo "some cool" stuff')).toEqual(["some cool"]);
+    expect(await chat.send("echo")).toEqual(["This command requires at least one argument"]);
+  });
+
+  test("slow replies early, then when done", async () => {
+    process.env.SLOW_COMMAND_MS = "50";
+    const times: number[] = [];
+    const replies: string[] = [];
+    const started = Date.now();
+    for await (const reply of createTestChat(bot).stream("slow")) {
+      replies.push(reply);
+      times.push(Date.now() - started);
+    }
+    expect(replies).toEqual(["working on it", "**done**"]);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(40);
+  });
+
+  test("slow stops when its signal fires", async () => {
+    process.env.SLOW_COMMAND_MS = "60000";
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new CommandTimeoutError(30)), 30);
+    const started = Date.now();
+    const run = await createTestChat(bot).run("slow", { signal: controller.signal });
+    expect(run.replies).toEqual(["working on it", REPLY_TEXT.timeout]);
+    expect(run.outcome).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test("SLOW_COMMAND_MS defaults to 3000 ms", () => {
+    expect(slowCommandMs({})).toBe(3000);
+    expect(slowCommandMs({ SLOW_COMMAND_MS: "abc" })).toBe(3000);
+    expect(slowCommandMs({ SLOW_COMMAND_MS: "10" })).toBe(10);
+  });
+
+  test("whoami names the caller", async () => {
+    const chat = createTestChat(bot, {
+      user: { displayName: "Ada Lovelace", emails: ["ada@example.com"] },
+    });
+    expect(await chat.send("whoami")).toEqual(["You are **Ada Lovelace** (ada@example.com)."]);
+  });
+
+  test("unknown commands reach the fallback", async () => {
+    const run = await createTestChat(bot).run("dance now");
+    expect(run.replies).toEqual([
+      'I don\'t know the command "dance". Type `help` to see what I can do.',
+    ]);
+    expect(run.command).toBe("(fallback)");
+  });
+});
