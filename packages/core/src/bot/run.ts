@@ -104,7 +104,7 @@ export class CommandRunner implements CommandRun {
         yield* this.#stopped(error, logger);
         return;
       }
-      if (error instanceof CommandError) {
+      if (hasCode(error, CommandError, "COMMAND")) {
         yield REPLY_TEXT.userError(error.message);
         this.#outcome = "user_error";
       } else {
@@ -116,7 +116,7 @@ export class CommandRunner implements CommandRun {
   }
 
   async *#stopped(stop: AbortStop, logger: Logger): AsyncGenerator<string, void, undefined> {
-    if (stop.reason instanceof CommandTimeoutError) {
+    if (hasCode(stop.reason, CommandTimeoutError, "COMMAND_TIMEOUT")) {
       logger.warn("command timed out", { timeoutMs: stop.reason.timeoutMs });
       yield REPLY_TEXT.timeout;
       this.#outcome = "timeout";
@@ -139,6 +139,19 @@ export class CommandRunner implements CommandRun {
   #hasHelp(): boolean {
     return this.#registry.find("help") !== undefined;
   }
+}
+
+/**
+ * `instanceof`, or the same error `code`: a bot module may load another copy of core than the
+ * worker, and its errors must still be recognised.
+ */
+function hasCode<T extends Error>(
+  value: unknown,
+  type: abstract new (...args: never[]) => T,
+  code: string,
+): value is T {
+  if (value instanceof type) return true;
+  return value instanceof Error && (value as { code?: unknown }).code === code;
 }
 
 function canonicalName(command: RegisteredCommand): string {

@@ -133,6 +133,17 @@ describe("errors", () => {
     expect(await chat.send("midsync")).toEqual(["step 1", "⚠️ Error: stopped here"]);
   });
 
+  test("errors from another copy of core are recognised by their code", async () => {
+    const foreign = Object.assign(new Error("from another copy"), { code: "COMMAND" });
+    const bot = new SparkBot().command("x", () => {
+      throw foreign;
+    });
+    expect(await createTestChat(bot).send("x")).toEqual(["⚠️ Error: from another copy"]);
+    const timeout = Object.assign(new Error("too slow"), { code: "COMMAND_TIMEOUT", timeoutMs: 1 });
+    const signal = AbortSignal.abort(timeout);
+    expect(await createTestChat(bot).run("x", { signal })).toMatchObject({ outcome: "timeout" });
+  });
+
   test("unknown command", async () => {
     const run = await createTestChat(new SparkBot()).run("nope");
     expect(run).toEqual({
