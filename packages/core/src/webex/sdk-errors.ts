@@ -74,10 +74,23 @@ function trackingIdOf(error: HttpErrorLike): string | undefined {
   return typeof fromHeader === "string" ? fromHeader : undefined;
 }
 
+/**
+ * A small stand-in for the SDK's error, kept as `cause`: the SDK's own error object references
+ * the whole SDK instance and the request options, bearer token included, which must not reach
+ * logs. Its message (method, URL, the SDK's tracking id) is kept.
+ */
+function leanCause(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const lean = new Error(error.message);
+  lean.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? Object.assign(lean, { code }) : lean;
+}
+
 function networkErrorOf(error: HttpErrorLike, what: string): SparkBotError {
-  const cause = error.body instanceof Error ? error.body : error;
-  const code = asRecord(cause)?.["code"];
-  const detail = cause instanceof Error ? cause.message : String(error.message ?? "no response");
+  const cause = leanCause(error.body instanceof Error ? error.body : error);
+  const code = asRecord(error.body)?.["code"];
+  const detail = cause.message !== "" ? cause.message : "no response";
   if (typeof code === "string" && TIMEOUT_CODES.has(code)) {
     return new WebexTimeoutError(`${what}: no answer from Webex in time (${code})`);
   }
@@ -94,7 +107,9 @@ export function toWebexError(error: unknown, what: string): SparkBotError {
   if (error instanceof SparkBotError) return error;
   if (!isHttpErrorLike(error)) {
     const detail = error instanceof Error ? error.message : String(error);
-    return new WebexNetworkError(`${what}: the Webex SDK failed: ${detail}`, { cause: error });
+    return new WebexNetworkError(`${what}: the Webex SDK failed: ${detail}`, {
+      cause: leanCause(error),
+    });
   }
   if (error.statusCode === 0) return networkErrorOf(error, what);
   const status = error.statusCode;
@@ -102,7 +117,7 @@ export function toWebexError(error: unknown, what: string): SparkBotError {
   return new WebexApiError(status, `${what}: Webex answered ${status}: ${detail}`, {
     retryAfter: parseRetryAfter(headerValue(error.headers, "retry-after")),
     trackingId: trackingIdOf(error),
-    cause: error,
+    cause: leanCause(error),
   });
 }
 

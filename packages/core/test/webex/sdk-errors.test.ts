@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 
 import {
@@ -29,7 +30,11 @@ const sdk = createRequire(import.meta.url)("@webex/webex-core") as {
 
 function sdkHttpError(statusCode: number, headers: Record<string, string>, body: unknown): Error {
   const ErrorClass = sdk.WebexHttpError.select(statusCode);
-  const options = { method: "GET", uri: "http://x/v1/y", headers: { trackingid: "sdk_1" } };
+  const options = {
+    method: "GET",
+    uri: "http://x/v1/y",
+    headers: { trackingid: "sdk_1", authorization: "Bearer SECRET_TOKEN" },
+  };
   return new ErrorClass({ statusCode, headers, body, options });
 }
 
@@ -45,6 +50,14 @@ describe("toWebexError", () => {
     expect(apiError.retryable).toBe(true);
     expect(apiError.code).toBe("WEBEX_API");
     expect(apiError.message).toBe("messages.create: Webex answered 429: Too many requests");
+  });
+
+  it("keeps neither the SDK instance nor the bearer token in the error or its cause", () => {
+    const error = toWebexError(sdkHttpError(500, {}, { message: "boom" }), "people.me");
+    const shown = inspect(error, { depth: 20, showHidden: true });
+    expect(shown).not.toContain("SECRET_TOKEN");
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).message).toContain("boom");
   });
 
   it("falls back to errors[0].description and the trackingid header", () => {
@@ -66,7 +79,7 @@ describe("toWebexError", () => {
     const error = toWebexError(sdkHttpError(0, {}, reset), "messages.get");
     expect(error).toBeInstanceOf(WebexNetworkError);
     expect(error.message).toContain("socket hang up");
-    expect(error.cause).toBe(reset);
+    expect(error.cause).toMatchObject({ message: "socket hang up", code: "ECONNRESET" });
   });
 
   it("maps the HTTP library's own socket timeout to WebexTimeoutError", () => {
