@@ -2,17 +2,28 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Koa from "koa";
 import type { Redis } from "ioredis";
-import { silentLogger, type Logger, type ReceiverConfig, type WebexClient } from "@sparkbot/core";
+import {
+  createWebexClient,
+  silentLogger,
+  type Logger,
+  type ReceiverConfig,
+  type WebexClient,
+} from "@sparkbot/core";
 import { createApp, type ReadinessReport } from "./app.js";
 import { createMetrics, type ReceiverMetrics } from "./metrics.js";
 import { createEventQueue, type EventQueue } from "./queue.js";
-import { createProducerRedis, pingRedis, type ProducerRedisOptions } from "./redis.js";
+import {
+  createProducerRedis,
+  pingRedis,
+  waitForRedis,
+  type ProducerRedisOptions,
+} from "./redis.js";
 import type { LockOptions } from "./registration/lock.js";
 import { startRegistrar, type Registrar } from "./registration/registrar.js";
 
 export interface StartReceiverOptions {
-  /** The Webex client used for registration and the bot's identity (e.g. `createWebexClient`). */
-  webex: WebexClient;
+  /** The Webex client for registration and the bot's identity; default `createWebexClient`. */
+  webex?: WebexClient;
   logger?: Logger;
   redis?: ProducerRedisOptions;
   /** Collect Node's default metrics (default true; tests running many receivers may turn it off). */
@@ -20,6 +31,8 @@ export interface StartReceiverOptions {
   lock?: LockOptions;
   /** First retry delay after a failed registration round (default 1000 ms). */
   registrationRetryDelayMs?: number;
+  /** How long start waits for a first Redis connection before listening anyway (default 5 s). */
+  redisWaitMs?: number;
   /** Longest graceful shutdown waits for open requests before cutting them (default 10 s). */
   closeTimeoutMs?: number;
 }
@@ -42,7 +55,7 @@ export interface RunningReceiver {
 /** Wires Redis, the queue, registration and the app, and listens on `config.host:config.port`. */
 export async function startReceiver(
   config: ReceiverConfig,
-  options: StartReceiverOptions,
+  options: StartReceiverOptions = {},
 ): Promise<RunningReceiver> {
   const logger = options.logger ?? silentLogger;
   if (!config.verifySignatures) {
@@ -53,13 +66,17 @@ export async function startReceiver(
     );
   }
   const redis = createProducerRedis(config.redisUrl, options.redis);
+  // Listen even when Redis is away (it answers 503 and /readyz says why), but give it a moment.
+  await waitForRedis(redis, options.redisWaitMs ?? 5000);
   const queue = createEventQueue({ redis, prefix: config.redisPrefix });
   const metrics = createMetrics({
     countJobs: queue.countJobs,
     ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
   });
   const registrar = startRegistrar({
-    webex: options.webex,
+    webex:
+      options.webex ??
+      createWebexClient({ accessToken: config.accessToken, apiUrl: config.webexApiUrl }),
     redis,
     prefix: config.redisPrefix,
     webhookUrl: config.webhookUrl,
