@@ -8,11 +8,12 @@ async function main(): Promise<void> {
     options: {
       port: { type: "string", default: "8900" },
       host: { type: "string", default: "127.0.0.1" },
+      log: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
-    process.stdout.write("usage: sparkbot-emulator [--port 8900] [--host 127.0.0.1]\n");
+    process.stdout.write("usage: sparkbot-emulator [--port 8900] [--host 127.0.0.1] [--log]\n");
     return;
   }
   const port = Number(values.port);
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const emulator = await startEmulator({ port, host: values.host });
+  const emulator = await startEmulator({ port, host: values.host, logRequests: values.log });
   process.stdout.write(
     `sparkbot-emulator listening on ${emulator.url} (chat page: ${emulator.url}/chat)\n`,
   );

@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Milliseconds before a webhook target that does not answer counts as failed (default 10 000). */
   deliveryTimeoutMs?: number;
+  /** Writes one line per request (`METHOD path -> status`) to stderr; for debugging. */
+  logRequests?: boolean;
   /** Serve the chat page at `/chat` (default true). */
   chatPage?: boolean;
 }
@@ -71,7 +73,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const addRoute = (method: string, pathPrefix: string, handler: RawHandler): void =>
     router.onPrefix(method, pathPrefix, handler);
   const chat = options.chatPage === false ? undefined : mountChatPage({ events, addRoute });
-  const server = createServer((req, res) => void handle(services, router, req, res));
+  const server = createServer((req, res) => {
+    if (options.logRequests) logRequest(req, res);
+    void handle(services, router, req, res);
+  });
   server.keepAliveTimeout = 5_000;
   await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   const { port, address } = server.address() as AddressInfo;
@@ -151,6 +156,14 @@ function faultMessage(status: number): string {
   if (status === 429) return "Too Many Requests";
   if (status >= 500) return "Internal Server Error (injected by the emulator)";
   return `Injected error ${status}`;
+}
+
+function logRequest(req: IncomingMessage, res: ServerResponse): void {
+  const started = performance.now();
+  res.on("close", () => {
+    const ms = (performance.now() - started).toFixed(1);
+    process.stderr.write(`emulator: ${req.method} ${req.url} -> ${res.statusCode} (${ms} ms)\n`);
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

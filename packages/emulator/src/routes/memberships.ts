@@ -1,9 +1,10 @@
-import type { Person } from "@sparkbot/core";
+import type { Membership, Person } from "@sparkbot/core";
 import { authenticate } from "../http/auth.js";
 import { HttpError } from "../http/context.js";
 import { paginate } from "../http/paginate.js";
 import type { Router } from "../http/router.js";
 import { publishMemberships, type EmulatorServices } from "../services.js";
+import type { EmulatorStore } from "../state/store.js";
 
 /** `/v1/memberships` (list, create, delete) and `/v1/team/memberships?teamId=`. */
 export function membershipRoutes(router: Router, services: EmulatorServices): void {
@@ -47,12 +48,24 @@ export function membershipRoutes(router: Router, services: EmulatorServices): vo
     ctx.json(200, membership);
   });
 
+  router.on("GET", "/v1/memberships/:id", (ctx) => {
+    const caller = authenticate(ctx, store);
+    ctx.json(200, visibleMembership(store, caller.id, ctx.param("id")));
+  });
+
+  router.on("PUT", "/v1/memberships/:id", async (ctx) => {
+    const caller = authenticate(ctx, store);
+    const membership = visibleMembership(store, caller.id, ctx.param("id"));
+    const body = await ctx.body();
+    if (typeof body["isModerator"] === "boolean") membership.isModerator = body["isModerator"];
+    if (typeof body["isRoomHidden"] === "boolean")
+      membership["isRoomHidden"] = body["isRoomHidden"];
+    ctx.json(200, membership);
+  });
+
   router.on("DELETE", "/v1/memberships/:id", (ctx) => {
     const caller = authenticate(ctx, store);
-    const membership = store.memberships.get(ctx.param("id"));
-    if (!membership || !store.isMember(membership.roomId, caller.id)) {
-      throw new HttpError(404, "Membership not found.");
-    }
+    const membership = visibleMembership(store, caller.id, ctx.param("id"));
     store.memberships.delete(membership.id);
     ctx.empty(204);
   });
@@ -67,4 +80,13 @@ export function membershipRoutes(router: Router, services: EmulatorServices): vo
     const page = paginate(ctx, items);
     ctx.json(200, { items: page.items }, page.headers);
   });
+}
+
+/** A membership of a room the caller is in, or a 404. */
+function visibleMembership(store: EmulatorStore, callerId: string, id: string): Membership {
+  const membership = store.memberships.get(id);
+  if (!membership || !store.isMember(membership.roomId, callerId)) {
+    throw new HttpError(404, "Membership not found.");
+  }
+  return membership;
 }

@@ -47,6 +47,19 @@ export function roomRoutes(router: Router, services: EmulatorServices): void {
     ctx.json(200, room);
   });
 
+  router.on("PUT", "/v1/rooms/:id", async (ctx) => {
+    const caller = authenticate(ctx, store);
+    const room = store.rooms.get(ctx.param("id"));
+    if (!room || !store.isMember(room.id, caller.id)) throw new HttpError(404, NOT_FOUND);
+    const body = await ctx.body();
+    if (typeof body["title"] !== "string" || body["title"] === "") {
+      throw new HttpError(400, "title is required.");
+    }
+    room.title = body["title"];
+    if (typeof body["isLocked"] === "boolean") room.isLocked = body["isLocked"];
+    ctx.json(200, room);
+  });
+
   router.on("DELETE", "/v1/rooms/:id", (ctx) => {
     const caller = authenticate(ctx, store);
     const room = store.rooms.get(ctx.param("id"));

@@ -26,13 +26,19 @@ export function webhooksFor(
     const { webhook } = record;
     const owner = people.get(record.ownerId);
     if (!owner || webhook.status === "inactive") continue;
-    if (webhook.resource !== "all" && webhook.resource !== event.resource) continue;
+    if (!resourceMatches(webhook.resource, event.resource)) continue;
     if (webhook.event !== "all" && webhook.event !== event.event) continue;
     if (!event.visibleTo(owner) || !botMayHear(event, owner)) continue;
     if (!filterMatches(webhook.filter, event.data, owner.id)) continue;
     matches.push(record);
   }
   return matches;
+}
+
+/** `all` covers every resource but `attachmentActions`, which Webex leaves out of the firehose. */
+function resourceMatches(wanted: string, actual: string): boolean {
+  if (wanted === "all") return actual !== "attachmentActions";
+  return wanted === actual;
 }
 
 /** In group rooms a bot hears only messages that mention it, and its own. */

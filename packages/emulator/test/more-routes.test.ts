@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { api, startScene, type Scene } from "./support.js";
+
+let scene: Scene;
+
+beforeEach(async () => {
+  scene = await startScene();
+});
+
+afterEach(async () => {
+  await scene.emulator.close();
+});
+
+describe("memberships and rooms: the calls webex-node-bot-framework makes", () => {
+  it("lists the caller's own memberships when no roomId is given", async () => {
+    const answer = await api(scene.emulator, scene.bot.token, "GET", "/v1/memberships?max=1000");
+    const rooms = (answer.json["items"] as { roomId: string }[]).map((m) => m.roomId);
+    expect(rooms.sort()).toEqual([scene.directRoomId, scene.groupRoomId].sort());
+  });
+
+  it("gets and updates a membership, and renames a room", async () => {
+    const list = await api(
+      scene.emulator,
+      scene.bot.token,
+      "GET",
+      `/v1/memberships?roomId=${scene.groupRoomId}&personId=${scene.bob.id}`,
+    );
+    const membership = (list.json["items"] as { id: string }[])[0];
+    expect(membership).toBeDefined();
+    const path = `/v1/memberships/${membership?.id}`;
+    const got = await api(scene.emulator, scene.bot.token, "GET", path);
+    expect(got.json).toMatchObject({ personId: scene.bob.id, isModerator: false });
+    const put = await api(scene.emulator, scene.bot.token, "PUT", path, { isModerator: true });
+    expect(put.json["isModerator"]).toBe(true);
+    const room = await api(
+      scene.emulator,
+      scene.bot.token,
+      "PUT",
+      `/v1/rooms/${scene.groupRoomId}`,
+      {
+        title: "Renamed",
+      },
+    );
+    expect(room.json["title"]).toBe("Renamed");
+  });
+
+  it("adds a member through POST /v1/memberships and tells membership webhooks", async () => {
+    await api(scene.emulator, scene.bot.token, "POST", "/v1/webhooks", {
+      name: "m",
+      targetUrl: "http://127.0.0.1:1/",
+      resource: "memberships",
+      event: "created",
+    });
+    const carol = await scene.control.createPerson({
+      displayName: "Carol",
+      email: "carol@example.com",
+    });
+    const added = await api(scene.emulator, scene.alice.token, "POST", "/v1/memberships", {
+      roomId: scene.groupRoomId,
+      personEmail: "carol@example.com",
+    });
+    expect(added.status).toBe(200);
+    expect(added.json).toMatchObject({ personId: carol.id, roomId: scene.groupRoomId });
+    const log = await scene.control.settledDeliveries();
+    expect(log.map((d) => d.dataId)).toEqual([added.json["id"]]);
+  });
+});
+
+describe("attachment actions", () => {
+  it("delivers a card submit to the card author's attachmentActions webhook, not the firehose", async () => {
+    for (const resource of ["attachmentActions", "all"]) {
+      await api(scene.emulator, scene.bot.token, "POST", "/v1/webhooks", {
+        name: resource,
+        targetUrl: "http://127.0.0.1:1/",
+        resource,
+        event: resource === "all" ? "all" : "created",
+      });
+    }
+    const card = await api(scene.emulator, scene.bot.token, "POST", "/v1/messages", {
+      roomId: scene.directRoomId,
+      text: "card",
+      attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: {} }],
+    });
+    await scene.control.settledDeliveries();
+    const submitted = await api(
+      scene.emulator,
+      scene.alice.token,
+      "POST",
+      "/v1/attachment/actions",
+      {
+        type: "submit",
+        messageId: card.json["id"],
+        inputs: { answer: "42" },
+      },
+    );
+    expect(submitted.json).toMatchObject({ messageId: card.json["id"], personId: scene.alice.id });
+    const log = await scene.control.settledDeliveries();
+    const actions = log.filter((d) => d.resource === "attachmentActions");
+    expect(actions).toHaveLength(1);
+    expect((actions[0]?.body as { name: string }).name).toBe("attachmentActions");
+    const got = await api(
+      scene.emulator,
+      scene.bot.token,
+      "GET",
+      `/v1/attachment/actions/${submitted.json["id"]}`,
+    );
+    expect(got.json["inputs"]).toEqual({ answer: "42" });
+  });
+});
