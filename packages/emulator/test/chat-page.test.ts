@@ -65,6 +65,11 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
     });
     expect(webhook.status).toBe(200);
     await control.createRoom({ title: BOT_NAME, type: "direct", members: [alice.id, sparky.id] });
+    await control.createRoom({
+      title: "Bob and Sparky",
+      type: "direct",
+      members: [bob.id, sparky.id],
+    });
     const group = await control.createRoom({
       title: "Release planning",
       type: "group",
@@ -76,7 +81,7 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
-    page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -106,6 +111,20 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
     const rooms = page.locator("#rooms .room-title");
     await expect(rooms.allTextContents()).resolves.toEqual([BOT_NAME, "Release planning"]);
     await expect(page.locator("#room-title").textContent()).resolves.toBe(BOT_NAME);
+    await expect(page.locator("#room-meta").textContent()).resolves.toBe(
+      `Direct room · Alice Author, ${BOT_NAME}`,
+    );
+  });
+
+  it("switches who you are: another person sees their own rooms", async () => {
+    await page.locator("#identity").selectOption({ label: "Bob Builder" });
+    const rooms = page.locator("#rooms .room-title");
+    await expect(rooms.allTextContents()).resolves.toEqual([BOT_NAME, "Release planning"]);
+    await expect(page.locator("#room-meta").textContent()).resolves.toBe(
+      `Direct room · Bob Builder, ${BOT_NAME}`,
+    );
+    await page.locator("#identity").selectOption({ label: "Alice Author" });
+    await expect(page.locator("#room-meta").textContent()).resolves.toContain("Alice Author");
   });
 
   it("sends ping and shows pong rendered bold", async () => {
@@ -191,8 +210,10 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
   it("saves a screenshot for the README", async () => {
     await page.locator("#rooms .room", { hasText: BOT_NAME }).click();
     await botMessages().filter({ hasText: "Commands" }).waitFor({ timeout: 5_000 });
-    const first = page.locator("#deliveries .delivery").first();
-    await first.locator("summary").click();
+    const help = page.locator("#deliveries .delivery", { hasText: "Alice Author: “help”" });
+    if (!(await help.locator("details").evaluate((node) => node.hasAttribute("open")))) {
+      await help.locator("summary").click();
+    }
     mkdirSync(fileURLToPath(new URL("../../../docs/", import.meta.url)), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
     expect(existsSync(SCREENSHOT)).toBe(true);

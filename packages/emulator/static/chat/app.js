@@ -15,6 +15,7 @@ const state = {
   unread: new Map(), // roomId -> count
   mentions: new Set(), // bot ids toggled on in the current group room
   selectedMessageId: null,
+  openDeliveries: new Set(), // ids of deliveries whose JSON is unfolded
 };
 
 async function api(path, init) {
@@ -55,8 +56,9 @@ function renderIdentity() {
   const select = $("identity");
   select.replaceChildren(
     ...humans().map((p) => {
-      const option = el("option", "", `${p.displayName} <${p.emails[0] ?? ""}>`);
+      const option = el("option", "", p.displayName);
       option.value = p.id;
+      option.title = p.emails[0] ?? "";
       option.selected = state.me !== null && p.id === state.me.id;
       return option;
     }),
@@ -142,10 +144,17 @@ function renderDeliveries() {
       deliveryItem(d, {
         subject: subjectOf(d),
         highlighted: state.selectedMessageId !== null && d.messageId === state.selectedMessageId,
+        open: state.openDeliveries.has(d.id),
+        onToggle: toggleDelivery,
       }),
     ),
   );
   $("deliveries-empty").hidden = items.length > 0;
+}
+
+function toggleDelivery(id, open) {
+  if (open) state.openDeliveries.add(id);
+  else state.openDeliveries.delete(id);
 }
 
 function selectMessage(messageId) {

@@ -86,24 +86,23 @@ export function messageItem(view, { author, mine, onSelect }) {
   if (author && author.type === "bot") name.append(el("span", "bot-tag", "bot"));
   const time = el("time", "time", formatTime(message.created));
   time.dateTime = message.created;
-  meta.append(name, time);
+  const logButton = el("button", "log-link", "log");
+  logButton.type = "button";
+  logButton.title = "Highlight this message's webhook deliveries";
+  logButton.setAttribute("aria-label", "Highlight this message's webhook deliveries");
+  logButton.addEventListener("click", () => onSelect(message.id));
+  meta.append(name, time, logButton);
 
   const body = el("div", "message-body markdown");
   body.innerHTML = view.html; // rendered and escaped by the server
   bubble.append(meta, body);
-
-  const logButton = el("button", "log-link", "webhook log");
-  logButton.type = "button";
-  logButton.setAttribute("aria-label", "Show this message's webhook deliveries");
-  logButton.addEventListener("click", () => onSelect(message.id));
-  bubble.append(logButton);
 
   item.append(bubble);
   return item;
 }
 
 /** One delivery attempt in the side panel. */
-export function deliveryItem(delivery, { subject, highlighted }) {
+export function deliveryItem(delivery, { subject, highlighted, open, onToggle }) {
   const item = el("li", "delivery");
   item.dataset.deliveryId = delivery.id;
   if (delivery.messageId) item.dataset.messageId = delivery.messageId;
@@ -136,6 +135,8 @@ export function deliveryItem(delivery, { subject, highlighted }) {
   if (delivery.error) item.append(el("div", "delivery-error", delivery.error));
 
   const details = el("details", "delivery-json");
+  details.open = open;
+  details.addEventListener("toggle", () => onToggle(delivery.id, details.open));
   details.append(el("summary", "", "Webhook JSON"));
   details.append(el("pre", "", JSON.stringify(delivery.body, null, 2)));
   item.append(details);
