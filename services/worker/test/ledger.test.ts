@@ -1,0 +1,126 @@
+import {
+  createEventJob,
+  createWebexClient,
+  silentLogger,
+  type Message,
+  type WebhookEvent,
+} from "@sparkbot/core";
+import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
+import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDeliveryLedger, createJobProcessor, createWorkerMetrics } from "../src/index.js";
+import { bot as testBot } from "./fixtures/test-bot.js";
+
+let redis: Redis;
+const prefix = uniquePrefix("ledger");
+
+beforeAll(() => {
+  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+});
+
+afterAll(async () => {
+  await deletePrefix(prefix);
+  redis.disconnect();
+});
+
+const ledgerFor = (jobId: string, token?: string) =>
+  createDeliveryLedger({ redis, prefix, queueName: "q", jobId, token });
+
+describe("delivery ledger", () => {
+  it("records intent, then skips what was sent", async () => {
+    const ledger = ledgerFor("job-1");
+    expect(await ledger.claim(0)).toEqual({ state: "send" });
+    // A second claim before markSent: an earlier attempt may have sent it.
+    const unsure = await ledger.claim(0);
+    expect(unsure.state).toBe("unsure");
+    await ledger.markSent(0, "message-0");
+    expect(await ledger.claim(0)).toEqual({ state: "sent", messageId: "message-0" });
+    expect(await ledger.claim(1)).toEqual({ state: "send" });
+    expect(await ledger.sentMessageIds()).toEqual(new Set(["message-0"]));
+  });
+
+  it("lets only the holder of the job lock send", async () => {
+    await redis.set(`${prefix}:q:job-2:lock`, "other-worker");
+    expect(await ledgerFor("job-2", "mine").claim(0)).toEqual({ state: "lost" });
+    await redis.set(`${prefix}:q:job-2:lock`, "mine");
+    expect(await ledgerFor("job-2", "mine").claim(0)).toEqual({ state: "send" });
+  });
+
+  it("keeps the record only a short while once the job is done", async () => {
+    const ledger = ledgerFor("job-3");
+    await ledger.claim(0);
+    await ledger.markSent(0, "m");
+    expect(await redis.ttl(`${prefix}:q:sparkbot-replies:job-3`)).toBeGreaterThan(3600);
+    await ledger.finish();
+    expect(await redis.ttl(`${prefix}:q:sparkbot-replies:job-3`)).toBeLessThanOrEqual(600);
+  });
+});
+
+describe("a reply whose send was never recorded", () => {
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it("is found in the room and not sent again", async () => {
+    const control = new EmulatorControl(emulator.url);
+    const botPerson = await control.createPerson({
+      displayName: "Bot",
+      email: "unsure-bot@webex.bot",
+      type: "bot",
+    });
+    const user = await control.createPerson({ displayName: "Ada", email: "unsure@example.com" });
+    const room = await control.createRoom({
+      title: "d",
+      type: "direct",
+      members: [user.id, botPerson.id],
+    });
+    const message = await control.sendMessage({
+      personId: user.id,
+      roomId: room.id,
+      text: "multi",
+    });
+    const webex = createWebexClient({ accessToken: botPerson.token, apiUrl: emulator.apiUrl });
+    const metrics = createWorkerMetrics();
+    const process = createJobProcessor({
+      bot: testBot,
+      webex,
+      self: await webex.people.me(),
+      redis,
+      redisPrefix: prefix,
+      queueName: "q",
+      commandTimeoutMs: 5000,
+      metrics,
+      logger: silentLogger,
+    });
+    // An earlier attempt claimed reply 0 and Webex accepted it, but the attempt died before
+    // recording it as sent.
+    expect(await ledgerFor("job-unsure").claim(0)).toEqual({ state: "send" });
+    await webex.messages.create({ roomId: room.id, markdown: "one" });
+
+    const result = await process({ id: "job-unsure", data: createEventJob(eventFor(message)) });
+
+    expect(result).toMatchObject({ status: "done", command: "multi", sent: 2, skipped: 1 });
+    const fromBot = (await control.roomMessages(room.id)).filter(
+      (m) => m.personId === botPerson.id,
+    );
+    expect(fromBot.map((m) => m.markdown)).toEqual(["one", "two", "three"]);
+  });
+});
+
+function eventFor(message: Message): WebhookEvent {
+  return {
+    id: "webhook-1",
+    name: "test",
+    targetUrl: "http://127.0.0.1/sparkbot",
+    resource: "messages",
+    event: "created",
+    data: { id: message.id, roomId: message.roomId, personId: message.personId },
+  };
+}
