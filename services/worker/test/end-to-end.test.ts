@@ -32,4 +32,43 @@ describe("worker end to end (emulator → receiver → Redis → worker → emul
     expect(working.at - sent).toBeLessThan(1000);
     expect(done.at - working.at).toBeGreaterThanOrEqual(1400);
   });
+
+  it("answers a mention in a group room, and in its thread when the message was in one", async () => {
+    stack = await startStack("group");
+    const { control, user, botPerson, emulator } = stack;
+    await stack.startWorker();
+    const group = await control.createRoom({
+      title: "team",
+      type: "group",
+      members: [user.id, botPerson.id],
+    });
+    const root = await control.sendMessage({
+      personId: user.id,
+      roomId: group.id,
+      text: "ping",
+      mentions: [botPerson.id],
+    });
+    const [first] = await stack.waitForReplies(1);
+    expect(first?.message).toMatchObject({ roomId: group.id, markdown: "**pong**" });
+    expect(first?.message.parentId).toBeUndefined();
+
+    const threaded = await fetch(`${emulator.url}/_emulator/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        personId: user.id,
+        roomId: group.id,
+        text: "ping",
+        mentions: [botPerson.id],
+        parentId: root.id,
+      }),
+    });
+    expect(threaded.status).toBeLessThan(300);
+    const replies = await stack.waitForReplies(2);
+    expect(replies[1]?.message).toMatchObject({
+      roomId: group.id,
+      markdown: "**pong**",
+      parentId: root.id,
+    });
+  });
 });

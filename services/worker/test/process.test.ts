@@ -70,6 +70,24 @@ describe("worker processes", () => {
     expect(command).not.toHaveProperty("text");
   });
 
+  it("past the drain deadline, the command is cancelled and another worker finishes it", async () => {
+    stack = await startStack("deadline");
+    const worker = start({ ...stack.env, BOT_MODULE: TEST_BOT_PATH, DRAIN_TIMEOUT_MS: "300" });
+    await worker.ready();
+    await stack.say("slow 2000");
+    await stack.waitForReplies(1, 10_000);
+    const stopped = Date.now();
+    worker.child.kill("SIGTERM");
+    expect(await within(worker.exited, 6_000, "worker exit after the deadline")).toBe(0);
+    expect(Date.now() - stopped).toBeLessThan(4_000);
+    expect(texts(stack.replies())).toEqual(["working"]);
+
+    await stack.startWorker();
+    await stack.waitForReplies(2, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(texts(stack.replies())).toEqual(["working", "done"]);
+  });
+
   it("a bad configuration stops the process with one line naming the variable", async () => {
     const worker = start({ WEBEX_ACCESS_TOKEN: "x", WORKER_CONCURRENCY: "many" });
     expect(await within(worker.exited, 20_000, "exit")).toBe(1);
