@@ -1,0 +1,184 @@
+// `pnpm bench`: runs the six measurements of issue 7 against their baselines in one run, prints
+// the table, and (full mode) writes bench/results/latest.json and bench/RESULTS.md.
+// `--quick` is the smoke mode: tiny counts, a few seconds per phase, nothing written unless
+// `--json <path>` is given.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EmulatorControl, startEmulator } from "@sparkbot/emulator";
+import { describeMachine } from "./lib/machine.js";
+import { keptAnalysis, renderResultsMarkdown } from "./lib/markdown.js";
+import { stopAll } from "./lib/proc.js";
+import { connectRedis, redisVersion } from "./lib/redis.js";
+import { renderTextTable, type BenchReport } from "./lib/report.js";
+import { createBot, createPingers } from "./lib/scene.js";
+import { declareClientCost, runClientCost } from "./scenarios/client-cost.js";
+import { FULL, QUICK, RowBook, type BenchContext } from "./scenarios/context.js";
+import { declareEndToEnd, runEndToEnd } from "./scenarios/end-to-end.js";
+import { declareIngest, runIngest } from "./scenarios/ingest.js";
+import { declarePeer, runPeer } from "./scenarios/peer.js";
+import { runProfiles } from "./scenarios/profile.js";
+
+interface Args {
+  quick: boolean;
+  json: string | undefined;
+  profile: boolean | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, json: undefined, profile: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--quick") args.quick = true;
+    else if (arg === "--json") args.json = argv[++i];
+    else if (arg === "--profile") args.profile = true;
+    else if (arg === "--no-profile") args.profile = false;
+    else throw new Error(`unknown argument ${arg} (use --quick, --json <path>, --[no-]profile)`);
+  }
+  return args;
+}
+
+/** Runs `phase`; on failure records it and gives its unmeasured rows the reason. */
+async function phase(
+  ctx: BenchContext,
+  failures: BenchReport["failures"],
+  name: string,
+  rowPrefixes: string[],
+  run: () => Promise<void>,
+): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+    ctx.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    failures.push({ phase: name, error: message });
+    for (const prefix of rowPrefixes) ctx.rows.markUnmeasured(prefix, `${name} failed: ${message}`);
+    await stopAll();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const mode = args.quick ? "quick" : "full";
+  const settings = { ...(args.quick ? QUICK : FULL) };
+  if (args.profile !== undefined) settings.profile = args.profile;
+  if (settings.profile && settings.profileSeconds === 0) settings.profileSeconds = 3;
+  const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+  const started = Date.now();
+  const log = (line: string): void => {
+    process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+  };
+  const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+  const redis = await connectRedis(redisUrl);
+  const emulator = await startEmulator();
+  const ctx: BenchContext = {
+    mode,
+    settings,
+    cores: cpus().length,
+    root: resolve(benchDir, ".."),
+    distDir: join(benchDir, "dist"),
+    resultsDir: join(benchDir, "results"),
+    emulator,
+    control: new EmulatorControl(emulator.url),
+    redis,
+    redisUrl,
+    logLevel: process.env["BENCH_LOG_LEVEL"] ?? "warn",
+    rows: new RowBook(),
+    profiles: [],
+    shared: new Map(),
+    log,
+  };
+  const failures: BenchReport["failures"] = [];
+  try {
+    declareIngest(ctx);
+    declareEndToEnd(ctx);
+    declarePeer(ctx);
+    declareClientCost(ctx);
+    log(`${mode} mode; emulator at ${emulator.url}; Redis at ${redisUrl}`);
+    const sparkBot = await createBot(ctx.control, "SparkBot");
+    const peerBot = await createBot(ctx.control, "Peer");
+    const ourPingers = await createPingers(ctx.control, sparkBot, settings.pingers, "sb");
+    const peerPingers = await createPingers(ctx.control, peerBot, settings.pingers, "peer");
+
+    await phase(ctx, failures, "ingest", ["ingest.", "memory.receiver.ingest"], () =>
+      runIngest(ctx, sparkBot.token),
+    );
+    await phase(
+      ctx,
+      failures,
+      "end to end",
+      ["e2e.", "scaling.", "memory.worker", "memory.receiver.e2e"],
+      () => runEndToEnd(ctx, sparkBot, ourPingers),
+    );
+    await phase(ctx, failures, "peer", ["peer.", "memory.peer"], () =>
+      runPeer(ctx, peerBot, peerPingers),
+    );
+    await phase(ctx, failures, "client cost", ["client."], () => runClientCost(ctx));
+    if (settings.profile) {
+      await phase(ctx, failures, "profiles", [], () => runProfiles(ctx, sparkBot, ourPingers));
+    }
+
+    const report: BenchReport = {
+      mode,
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: (Date.now() - started) / 1000,
+      machine: { ...describeMachine(), redis: await redisVersion(redis) },
+      settings: {
+        ...settings,
+        workerCounts: settings.workerCounts.join("/"),
+        profile: String(settings.profile),
+        logLevel: ctx.logLevel,
+      },
+      rows: ctx.rows.rows,
+      profiles: ctx.profiles,
+      failures,
+    };
+    process.stdout.write(`\n${renderTextTable(report.rows)}\n\n`);
+    if (args.json !== undefined) writeJson(args.json, report);
+    if (mode === "full") {
+      writeJson(join(ctx.resultsDir, "latest.json"), report);
+      const resultsMd = join(benchDir, "RESULTS.md");
+      writeFileSync(resultsMd, renderResultsMarkdown(report, keptAnalysis(resultsMd)));
+      log(`wrote ${join(ctx.resultsDir, "latest.json")} and ${resultsMd}`);
+    }
+    if (failures.length > 0) process.exitCode = 1;
+  } finally {
+    await stopAll();
+    await emulator.close();
+    redis.disconnect();
+  }
+}
+
+function writeJson(path: string, report: BenchReport): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** The whole run is bounded: past this, everything is stopped and the run fails. */
+const WATCHDOG_MS = process.argv.includes("--quick") ? 180_000 : 570_000;
+const watchdog = setTimeout(() => {
+  process.stderr.write(`[bench] still running after ${WATCHDOG_MS / 1000} s: stopping\n`);
+  void stopAll().finally(() => process.exit(2));
+}, WATCHDOG_MS);
+watchdog.unref();
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => {
+    clearTimeout(watchdog);
+    // Libraries (the SDK in-process for nothing, undici keep-alive) may hold the loop open.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `[bench] failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    void stopAll().finally(() => process.exit(1));
+  },
+);

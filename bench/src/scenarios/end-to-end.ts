@@ -1,0 +1,236 @@
+import { randomBytes } from "node:crypto";
+import type { ControlPerson } from "@sparkbot/emulator";
+import { deletePrefix } from "@sparkbot/testkit";
+import { sleep } from "../lib/net.js";
+import {
+  PingDriver,
+  type Pinger,
+  type PingRunResult,
+  type ReplyAudit,
+} from "../lib/ping-driver.js";
+import type { ChildHandle } from "../lib/proc.js";
+import { ratioOf } from "../lib/report.js";
+import {
+  startReceiverProcess,
+  startWorkerProcess,
+  type ReceiverProcess,
+  type ServiceEnv,
+} from "../lib/services.js";
+import type { BenchContext } from "./context.js";
+import { serviceEnv } from "./ingest.js";
+
+const E2E = "2 End to end";
+const SCALING = "3 Scaling";
+
+/** Declares the rows of measurements 2 and 3 and the worker's memory row of measurement 4. */
+export function declareEndToEnd(ctx: BenchContext): void {
+  const { rows, settings } = ctx;
+  const rate = settings.fixedRatePerSecond;
+  for (const workers of [1, 2]) {
+    rows.declare({
+      id: `e2e.w${workers}.rps`,
+      section: E2E,
+      label: `Commands/s at saturation, ${workers} worker${workers > 1 ? "s" : ""} (${settings.pingers} pings in flight)`,
+      unit: "cmd/s",
+      ...(workers === 2 ? { target: "≥ 500 cmd/s" } : {}),
+    });
+    rows.declare({
+      id: `e2e.w${workers}.p50`,
+      section: E2E,
+      label: `Webhook-to-reply p50 at ${rate}/s, ${workers} worker${workers > 1 ? "s" : ""}`,
+      unit: "ms",
+      target: "< 10 ms",
+    });
+    rows.declare({
+      id: `e2e.w${workers}.p99`,
+      section: E2E,
+      label: `Webhook-to-reply p99 at ${rate}/s, ${workers} worker${workers > 1 ? "s" : ""}`,
+      unit: "ms",
+      target: "< 50 ms",
+    });
+  }
+  rows.declare({
+    id: "e2e.lost",
+    section: E2E,
+    label: "Lost replies (all runs)",
+    unit: "",
+    target: "= 0",
+  });
+  rows.declare({
+    id: "e2e.duplicated",
+    section: E2E,
+    label: "Duplicated replies (all runs)",
+    unit: "",
+    target: "= 0",
+  });
+  for (const workers of settings.workerCounts) {
+    rows.declare({
+      id: `scaling.w${workers}`,
+      section: SCALING,
+      label: `Commands/s at saturation, ${workers} worker${workers > 1 ? "s" : ""}`,
+      unit: "cmd/s",
+    });
+  }
+  rows.declare({
+    id: "memory.worker.e2e",
+    section: "4 Memory",
+    label: "Worker peak RSS under load (highest worker)",
+    unit: "MB",
+    target: "< 200 MB",
+  });
+  rows.declare({
+    id: "memory.receiver.e2e",
+    section: "4 Memory",
+    label: "Receiver peak RSS under end-to-end load",
+    unit: "MB",
+    target: "< 120 MB",
+  });
+}
+
+/** Waits until the emulator holds an active `messages/created` webhook of `botId` to `targetUrl`. */
+export async function waitForWebhook(
+  ctx: BenchContext,
+  botId: string,
+  targetUrl: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const hooks = await ctx.control.webhooks();
+    const found = hooks.some(
+      (hook) =>
+        hook.ownerId === botId &&
+        hook.targetUrl === targetUrl &&
+        hook.status !== "inactive" &&
+        (hook.resource === "messages" || hook.resource === "all"),
+    );
+    if (found) return;
+    await sleep(100);
+  }
+  throw new Error(`no webhook to ${targetUrl} registered within ${timeoutMs} ms`);
+}
+
+/** One configuration's figures. */
+interface WorkerRun {
+  saturation: PingRunResult;
+  fixedRate: PingRunResult | undefined;
+  audit: ReplyAudit;
+  /** CPU (ms) the workers used per command during the saturation run. */
+  workerCpuMsPerCommand: number;
+  /** CPU use of receiver + workers + emulator during saturation, as a share of all cores. */
+  cpuShare: { receiver: number; workers: number; emulator: number };
+}
+
+async function runWorkers(
+  ctx: BenchContext,
+  env: ServiceEnv,
+  receiver: ReceiverProcess,
+  driver: PingDriver,
+  pingers: Pinger[],
+  workers: number,
+  peaks: number[],
+): Promise<WorkerRun> {
+  const { settings } = ctx;
+  const handles: ChildHandle[] = [];
+  try {
+    for (let index = 1; index <= workers; index++) {
+      handles.push(
+        await startWorkerProcess(env, { index, concurrency: settings.workerConcurrency }),
+      );
+    }
+    const before = await driver.counts(pingers);
+    await driver.saturation(pingers, {
+      total: settings.warmupPings,
+      maxMs: settings.saturationMaxMs,
+      replyTimeoutMs: settings.replyTimeoutMs,
+    });
+    const workerCpu = (): number => handles.reduce((sum, handle) => sum + handle.cpuMs(), 0);
+    const receiverCpu0 = receiver.handle.cpuMs();
+    const workerCpu0 = workerCpu();
+    const selfCpu0 = process.cpuUsage();
+    const saturation = await driver.saturation(pingers, {
+      total: settings.saturationPings,
+      maxMs: settings.saturationMaxMs,
+      replyTimeoutMs: settings.replyTimeoutMs,
+    });
+    const selfCpu = process.cpuUsage(selfCpu0);
+    const wall = saturation.elapsedMs * ctx.cores;
+    const cpuShare = {
+      receiver: (receiver.handle.cpuMs() - receiverCpu0) / wall,
+      workers: (workerCpu() - workerCpu0) / wall,
+      emulator: (selfCpu.user + selfCpu.system) / 1000 / wall,
+    };
+    const workerCpuMsPerCommand = (workerCpu() - workerCpu0) / Math.max(1, saturation.replied);
+    const fixedRate =
+      workers <= 2
+        ? await driver.fixedRate(pingers, {
+            perSecond: settings.fixedRatePerSecond,
+            durationMs: settings.fixedRateMs,
+            replyTimeoutMs: settings.replyTimeoutMs,
+          })
+        : undefined;
+    const audit = await driver.audit(pingers, before, settings.settleMs);
+    return { saturation, fixedRate, audit, workerCpuMsPerCommand, cpuShare };
+  } finally {
+    for (const handle of handles) peaks.push(handle.peakRssMb());
+    await Promise.all(handles.map((handle) => handle.stop(10_000)));
+  }
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+/** Measurements 2 and 3: the ping workload through receiver, Redis and 1, 2, 4 workers. */
+export async function runEndToEnd(
+  ctx: BenchContext,
+  bot: ControlPerson,
+  pingers: Pinger[],
+): Promise<void> {
+  const { rows, settings } = ctx;
+  const env = serviceEnv(ctx, bot.token, "bench-e2e");
+  const receiver = await startReceiverProcess(env, {
+    secret: randomBytes(16).toString("hex"),
+    register: true,
+  });
+  const driver = new PingDriver(ctx.emulator, ctx.control, bot.id);
+  const workerPeaks: number[] = [];
+  let lost = 0;
+  let duplicated = 0;
+  try {
+    await waitForWebhook(ctx, bot.id, receiver.webhookUrl);
+    for (const workers of settings.workerCounts) {
+      ctx.log(`end to end: ${workers} worker(s)`);
+      const run = await runWorkers(ctx, env, receiver, driver, pingers, workers, workerPeaks);
+      lost += run.audit.lost;
+      duplicated += run.audit.duplicated;
+      const cpu = run.cpuShare;
+      rows.set(`scaling.w${workers}`, run.saturation.perSecond, {
+        ...(workers > 1 ? { baseline: { name: "1 worker", value: rows.get("scaling.w1") } } : {}),
+        ...(workers > 1
+          ? { ratio: ratioOf(run.saturation.perSecond, rows.get("scaling.w1")) }
+          : {}),
+        note:
+          `CPU of ${ctx.cores} cores: receiver ${percent(cpu.receiver)}, workers ${percent(cpu.workers)}, ` +
+          `emulator+driver ${percent(cpu.emulator)}`,
+      });
+      if (workers === 1) ctx.shared.set("worker.cpuMsPerCommand", run.workerCpuMsPerCommand);
+      if (workers > 2 || run.fixedRate === undefined) continue;
+      const rps = run.saturation.perSecond;
+      rows.set(`e2e.w${workers}.rps`, rps, workers === 2 ? { met: rps >= 500 } : {});
+      const { p50, p99 } = run.fixedRate.latencyMs;
+      rows.set(`e2e.w${workers}.p50`, p50, { met: p50 < 10 });
+      rows.set(`e2e.w${workers}.p99`, p99, { met: p99 < 50 });
+    }
+    rows.set("e2e.lost", lost, { met: lost === 0 });
+    rows.set("e2e.duplicated", duplicated, { met: duplicated === 0 });
+    const workerPeak = Math.max(0, ...workerPeaks);
+    rows.set("memory.worker.e2e", workerPeak, { met: workerPeak < 200 });
+    const receiverPeak = receiver.handle.peakRssMb();
+    rows.set("memory.receiver.e2e", receiverPeak, { met: receiverPeak < 120 });
+  } finally {
+    driver.dispose();
+    await receiver.handle.stop();
+    await deletePrefix(env.redisPrefix, ctx.redisUrl);
+  }
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { deletePrefix, uniquePrefix } from "@sparkbot/testkit";
+import { startProcess, waitForReady } from "../lib/proc.js";
+import { ratioOf } from "../lib/report.js";
+import { waitingJobs } from "../lib/redis.js";
+import { startReceiverProcess, type ServiceEnv } from "../lib/services.js";
+import type { IngestLoadOptions, IngestLoadResult } from "../procs/ingest-load.js";
+import type { BenchContext } from "./context.js";
+
+const SECTION = "1 Receiver ingest";
+
+/** Declares the rows of measurement 1 (and the receiver's memory row of measurement 4). */
+export function declareIngest(ctx: BenchContext): void {
+  const conns = ctx.settings.connections;
+  const rows = ctx.rows;
+  rows.declare({
+    id: "ingest.bare.rps",
+    section: SECTION,
+    label: `Bare node:http 204 server, ${conns} conns`,
+    unit: "req/s",
+  });
+  rows.declare({
+    id: "ingest.receiver.rps",
+    section: SECTION,
+    label: `Receiver: verified + enqueued webhooks, ${conns} conns`,
+    unit: "req/s",
+    target: "≥ 0.5× bare",
+  });
+  rows.declare({
+    id: "ingest.receiver.p50",
+    section: SECTION,
+    label: "Receiver latency p50",
+    unit: "ms",
+  });
+  rows.declare({
+    id: "ingest.receiver.p99",
+    section: SECTION,
+    label: "Receiver latency p99",
+    unit: "ms",
+    target: "< 20 ms",
+  });
+  rows.declare({
+    id: "ingest.receiver.failed",
+    section: SECTION,
+    label: "Receiver non-2xx answers and errors",
+    unit: "",
+    target: "= 0",
+  });
+  rows.declare({
+    id: "ingest.receiver.missing",
+    section: SECTION,
+    label: "2xx answers whose job is not in Redis",
+    unit: "",
+    target: "= 0",
+  });
+  rows.declare({
+    id: "memory.receiver.ingest",
+    section: "4 Memory",
+    label: "Receiver peak RSS under ingest load",
+    unit: "MB",
+    target: "< 120 MB",
+  });
+}
+
+/** Runs one autocannon load process against `url` and returns its result. */
+export async function runIngestLoad(
+  ctx: BenchContext,
+  url: string,
+  secret: string,
+  seconds: number,
+): Promise<IngestLoadResult> {
+  const options: IngestLoadOptions = {
+    url,
+    secret,
+    connections: ctx.settings.connections,
+    durationSeconds: seconds,
+  };
+  const load = startProcess({
+    name: "load",
+    script: join(ctx.distDir, "procs/ingest-load.js"),
+    args: [JSON.stringify(options)],
+  });
+  try {
+    const line = await load.waitForLine((l) => l.startsWith("RESULT "), seconds * 1000 + 30_000);
+    return JSON.parse(line.slice("RESULT ".length)) as IngestLoadResult;
+  } finally {
+    await load.stop();
+  }
+}
+
+async function measureBare(ctx: BenchContext): Promise<IngestLoadResult> {
+  const bare = startProcess({
+    name: "bare-server",
+    script: join(ctx.distDir, "procs/bare-server.js"),
+  });
+  try {
+    const { port } = await waitForReady<{ port: number }>(bare);
+    const url = `http://127.0.0.1:${port}/sparkbot`;
+    await runIngestLoad(ctx, url, "bare", ctx.settings.ingestWarmupSeconds);
+    return await runIngestLoad(ctx, url, "bare", ctx.settings.ingestSeconds);
+  } finally {
+    await bare.stop();
+  }
+}
+
+/** The environment of services started by a scenario, on a fresh Redis prefix. */
+export function serviceEnv(ctx: BenchContext, token: string, label: string): ServiceEnv {
+  return {
+    root: ctx.root,
+    token,
+    apiUrl: ctx.emulator.apiUrl,
+    redisUrl: ctx.redisUrl,
+    redisPrefix: uniquePrefix(label),
+    logLevel: ctx.logLevel,
+  };
+}
+
+/** Measurement 1: the receiver against the bare server, same load generator, same run. */
+export async function runIngest(ctx: BenchContext, botToken: string): Promise<void> {
+  const { rows, settings } = ctx;
+  ctx.log("ingest: bare node:http baseline");
+  const bare = await measureBare(ctx);
+  rows.set("ingest.bare.rps", bare.requestsPerSecond);
+
+  ctx.log("ingest: receiver");
+  const env = serviceEnv(ctx, botToken, "bench-ingest");
+  const secret = randomBytes(16).toString("hex");
+  const receiver = await startReceiverProcess(env, { secret, register: false });
+  try {
+    const warm = await runIngestLoad(
+      ctx,
+      receiver.webhookUrl,
+      secret,
+      settings.ingestWarmupSeconds,
+    );
+    const run = await runIngestLoad(ctx, receiver.webhookUrl, secret, settings.ingestSeconds);
+    const jobs = await waitingJobs(ctx.redis, env.redisPrefix);
+    const ratio = ratioOf(run.requestsPerSecond, bare.requestsPerSecond);
+    rows.set("ingest.receiver.rps", run.requestsPerSecond, {
+      baseline: { name: "bare", value: bare.requestsPerSecond },
+      ratio,
+      met: ratio === null ? null : ratio >= 0.5,
+    });
+    rows.set("ingest.receiver.p50", run.latencyMs.p50, {
+      baseline: { name: "bare", value: bare.latencyMs.p50 },
+    });
+    rows.set("ingest.receiver.p99", run.latencyMs.p99, {
+      baseline: { name: "bare", value: bare.latencyMs.p99 },
+      met: run.latencyMs.p99 < 20,
+    });
+    const failed = run.non2xx + run.errors + run.timeouts + warm.non2xx + warm.errors;
+    rows.set("ingest.receiver.failed", failed, { met: failed === 0 });
+    const missing = Math.max(0, warm.ok2xx + run.ok2xx - jobs);
+    rows.set("ingest.receiver.missing", missing, {
+      met: missing === 0,
+      note: `${jobs} jobs in Redis for ${warm.ok2xx + run.ok2xx} 2xx`,
+    });
+    const peak = receiver.handle.peakRssMb();
+    rows.set("memory.receiver.ingest", peak, { met: peak < 120 });
+  } finally {
+    await receiver.handle.stop();
+    await deletePrefix(env.redisPrefix, ctx.redisUrl);
+  }
+}
