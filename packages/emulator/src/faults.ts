@@ -64,7 +64,7 @@ export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | strin
   if (status === undefined && delayMs === undefined && drop !== true) {
     return "a fault needs status, delayMs or drop";
   }
-  const spec: FaultSpec = { method, path, count };
+  const spec: FaultSpec = { method, path: path.split("?")[0] ?? path, count };
   if (typeof status === "number") spec.status = status;
   if (typeof retryAfter === "number") spec.retryAfter = retryAfter;
   if (typeof delayMs === "number") spec.delayMs = delayMs;

@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Milliseconds before a webhook target that does not answer counts as failed (default 10 000). */
   deliveryTimeoutMs?: number;
+  /** How many delivery attempts `GET /_emulator/deliveries` keeps, newest (default 10 000). */
+  maxDeliveryLog?: number;
   /** Writes one line per request (`METHOD path -> status`) to stderr; for debugging. */
   logRequests?: boolean;
   /** Serve the chat page at `/chat` (default true). */
@@ -67,6 +69,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     delivery: new WebhookDelivery(store, events, {
       now,
       timeoutMs: options.deliveryTimeoutMs ?? 10_000,
+      maxLogEntries: options.maxDeliveryLog ?? 10_000,
     }),
   };
   const router = buildRouter(services);

@@ -142,3 +142,45 @@ describe("reset", () => {
     expect(me.status).toBe(200);
   });
 });
+
+describe("delivery log", () => {
+  it("keeps only the newest maxDeliveryLog attempts", async () => {
+    scene = await startScene({ maxDeliveryLog: 2 });
+    await api(scene.emulator, scene.bot.token, "POST", "/v1/webhooks", {
+      name: "w",
+      targetUrl: "http://127.0.0.1:1/",
+      resource: "messages",
+      event: "created",
+    });
+    const sent = [];
+    for (const text of ["one", "two", "three"]) {
+      sent.push(
+        await scene.control.sendMessage({
+          personId: scene.alice.id,
+          roomId: scene.directRoomId,
+          text,
+        }),
+      );
+      await scene.emulator.deliveriesIdle();
+    }
+    const log = await scene.control.deliveries();
+    expect(log.map((d) => d.dataId)).toEqual([sent[1]?.id, sent[2]?.id]);
+  });
+
+  it("ignores a query string in a fault's path", async () => {
+    scene = await startScene();
+    await scene.control.fault({
+      method: "GET",
+      path: "/v1/messages?roomId=x",
+      status: 502,
+      count: 1,
+    });
+    const answer = await api(
+      scene.emulator,
+      scene.bot.token,
+      "GET",
+      `/v1/messages?roomId=${scene.directRoomId}`,
+    );
+    expect(answer.status).toBe(502);
+  });
+});

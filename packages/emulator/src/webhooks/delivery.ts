@@ -15,6 +15,8 @@ export interface DeliveryOptions {
   now: () => number;
   /** Milliseconds before a target that does not answer counts as failed. */
   timeoutMs: number;
+  /** The delivery log keeps this many most recent attempts. */
+  maxLogEntries: number;
 }
 
 /** Sends signed webhook envelopes to their targets, records every attempt, deactivates failures. */
@@ -97,6 +99,8 @@ export class WebhookDelivery {
     delivery.latencyMs = Math.round((performance.now() - started) * 10) / 10;
     if (!delivery.ok) this.countFailure(record);
     this.store.deliveries.push(delivery);
+    const excess = this.store.deliveries.length - this.options.maxLogEntries;
+    if (excess > 0) this.store.deliveries.splice(0, excess);
     this.events.emit("delivery", delivery);
   }
 
