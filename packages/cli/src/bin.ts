@@ -109,7 +109,9 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // The Webex SDK keeps timers alive after the work is done: leave now (stdout is flushed,
+    // pipes and files are written synchronously).
+    process.exit(code);
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);

@@ -1,12 +1,7 @@
 // Programmatic API of @sparkbot/cli: the commands behind the `sparkbot` bin.
 export { runDev, realWebexRequested, type DevOptions } from "./commands/dev.js";
 export { runSay, type SayOptions } from "./commands/say.js";
-export {
-  runWebhooks,
-  syncWebhooks,
-  WANTED_WEBHOOKS,
-  type WebhooksOptions,
-} from "./commands/webhooks.js";
+export { runWebhooks, syncWebhooks, type WebhooksOptions } from "./commands/webhooks.js";
 export {
   runConfigCheck,
   loadAll,

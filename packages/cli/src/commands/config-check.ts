@@ -1,12 +1,12 @@
 import {
   ConfigError,
+  createWebexClient,
   loadReceiverConfig,
   loadWorkerConfig,
   type ReceiverConfig,
   type WorkerConfig,
 } from "@sparkbot/core";
 import { redisAnswers } from "../lib/redis-ping.js";
-import { WebexRest } from "../lib/webex-rest.js";
 
 type Loaded = { receiver: ReceiverConfig; worker: WorkerConfig };
 
@@ -122,7 +122,11 @@ async function reachability(
   if (await redisAnswers(config.redisUrl, 2_000)) write(`reachable: Redis at ${redis}`);
   else problems.push(`REDIS_URL: Redis at ${redis} does not answer PING`);
   try {
-    const me = await new WebexRest(config.webexApiUrl, config.accessToken).me();
+    const webex = createWebexClient({
+      accessToken: config.accessToken,
+      apiUrl: config.webexApiUrl,
+    });
+    const me = await webex.people.me();
     write(`reachable: Webex at ${config.webexApiUrl}, the token is ${me.displayName}'s`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

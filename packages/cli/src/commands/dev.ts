@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { DEFAULT_KEY_PREFIX } from "@sparkbot/core";
 import { ChildSet, type Child } from "../dev/children.js";
 import { readyBanner } from "../dev/banner.js";
 import { sessionPerson, setUpWorld } from "../dev/emulator-setup.js";
@@ -136,6 +137,7 @@ async function startServices(
     pid: process.pid,
     redisUrl: redis.url,
     redisSource: redis.source,
+    redisPrefix: env["REDIS_PREFIX"]?.trim() || DEFAULT_KEY_PREFIX,
     receiverUrl,
     workerUrl,
     emulator,

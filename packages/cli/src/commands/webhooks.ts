@@ -1,19 +1,27 @@
-import { readBool, readString } from "@sparkbot/core";
-import { resolveWebexAccess } from "../lib/webex-access.js";
-import { WebexRest, type RestWebhook } from "../lib/webex-rest.js";
-
-/** The webhooks a SparkBot receiver needs, one per resource and event. */
-export const WANTED_WEBHOOKS = [
-  { resource: "messages", event: "created" },
-  { resource: "attachmentActions", event: "created" },
-  { resource: "memberships", event: "created" },
-] as const;
+import { Redis } from "ioredis";
+import {
+  createWebexClient,
+  loadCommonConfig,
+  loadReceiverConfig,
+  silentLogger,
+  type Webhook,
+  type WebexClient,
+} from "@sparkbot/core";
+import {
+  reconcileWebhooks,
+  resolveWebhookSecret,
+  WANTED_WEBHOOKS,
+  withRedisLock,
+  type ReconcileReport,
+} from "@sparkbot/receiver";
+import { webexEnv } from "../lib/webex-access.js";
 
 /** Settings of `sparkbot webhooks <action>`. */
 export interface WebhooksOptions {
   action: "list" | "sync" | "delete";
-  /** For delete: the webhook ids (or `all`). */
+  /** For delete: the webhook ids. */
   ids: string[];
+  /** For delete: every webhook of the account. */
   all: boolean;
   json: boolean;
   sessionPath: string;
@@ -21,95 +29,93 @@ export interface WebhooksOptions {
   write?: (line: string) => void;
 }
 
-/** Lists, syncs or deletes the bot account's webhooks. Resolves with the exit code. */
+/**
+ * Lists, syncs or deletes the bot account's webhooks through core's WebexClient. `sync` does
+ * what a starting receiver does, with its code: the same secret (WEBHOOK_SECRET, or the one the
+ * receivers keep in Redis), under the same Redis lock, create-or-update. Resolves with the exit code.
+ */
 export async function runWebhooks(options: WebhooksOptions): Promise<number> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const access = resolveWebexAccess(options.env, options.sessionPath);
-  const rest = new WebexRest(access.apiUrl, access.token);
+  const { env, source } = webexEnv(options.env, options.sessionPath);
+  const common = loadCommonConfig(env);
+  const webex = createWebexClient({ accessToken: common.accessToken, apiUrl: common.webexApiUrl });
   if (options.action === "list") {
-    const hooks = await rest.listWebhooks();
+    const hooks = await webex.webhooks.list();
     if (options.json) write(JSON.stringify(hooks.map(withoutSecret)));
-    else if (hooks.length === 0) write(`no webhooks (${access.source}, ${access.apiUrl})`);
+    else if (hooks.length === 0) write(`no webhooks (${source}, ${common.webexApiUrl})`);
     else hooks.forEach((hook) => write(describe(hook)));
     return 0;
   }
-  if (options.action === "delete") return deleteWebhooks(rest, options, write);
-  if (access.webhookUrl === undefined) {
+  if (options.action === "delete") return deleteWebhooks(webex, options, write);
+  const report = await syncWebhooks(webex, env);
+  if (report === undefined) {
     write("sparkbot webhooks sync: WEBHOOK_URL is not set: set it to the receiver's public URL");
     return 1;
   }
-  const secret = readString(options.env, "WEBHOOK_SECRET");
-  if (secret === undefined) {
-    write(
-      "sparkbot webhooks sync: WEBHOOK_SECRET is not set: sync needs the secret your receivers verify with (receivers with no WEBHOOK_SECRET register their own webhooks at start)",
-    );
-    return 1;
+  for (const [what, ids] of Object.entries(report)) {
+    for (const id of ids as string[]) write(`${what} ${id}`);
   }
-  const path = readString(options.env, "WEBHOOK_PATH", "/sparkbot") ?? "/sparkbot";
-  const removeOthers = readBool(options.env, "WEBHOOK_REMOVE_OTHERS", true);
-  const targetUrl = `${access.webhookUrl.replace(/\/+$/, "")}${path}`;
-  await syncWebhooks(rest, { targetUrl, secret, removeOthers }, write);
   return 0;
 }
 
 /**
- * Makes one active webhook per WANTED_WEBHOOKS entry point at `targetUrl` with `secret`:
- * updates a matching one (same resource, event and target), creates a missing one, and deletes
- * the account's others when `removeOthers`.
+ * One registration round as the receiver runs it, from the receiver configuration in `env`.
+ * Resolves undefined when `WEBHOOK_URL` is not set.
  */
 export async function syncWebhooks(
-  rest: WebexRest,
-  settings: { targetUrl: string; secret: string; removeOthers: boolean },
-  write: (line: string) => void,
-): Promise<void> {
-  const existing = await rest.listWebhooks();
-  const kept = new Set<string>();
-  for (const wanted of WANTED_WEBHOOKS) {
-    const name = `sparkbot ${wanted.resource}/${wanted.event}`;
-    const match = existing.find(
-      (hook) =>
-        hook.resource === wanted.resource &&
-        hook.event === wanted.event &&
-        hook.targetUrl === settings.targetUrl &&
-        !kept.has(hook.id),
+  webex: WebexClient,
+  env: NodeJS.ProcessEnv,
+): Promise<ReconcileReport | undefined> {
+  const config = loadReceiverConfig(env);
+  if (config.webhookUrl === undefined) return undefined;
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    const secret = await resolveWebhookSecret(redis, config.redisPrefix, config.webhookSecret);
+    // The receivers' registration lock (see services/receiver/src/registration/registrar.ts).
+    const lockKey = `${config.redisPrefix}:receiver:registration-lock`;
+    const result = await withRedisLock(redis, lockKey, () =>
+      reconcileWebhooks(webex, {
+        targetUrl: config.webhookUrl + config.webhookPath,
+        secret,
+        wanted: WANTED_WEBHOOKS,
+        removeOthers: config.removeOtherWebhooks,
+        logger: silentLogger,
+      }),
     );
-    const { targetUrl, secret } = settings;
-    const hook = match
-      ? await rest.updateWebhook(match.id, { name, targetUrl, secret, status: "active" })
-      : await rest.createWebhook({ name, targetUrl, secret, ...wanted });
-    kept.add(hook.id);
-    write(`${match ? "updated" : "created"} ${describe(hook)}`);
-  }
-  if (!settings.removeOthers) return;
-  for (const hook of existing.filter((candidate) => !kept.has(candidate.id))) {
-    await rest.deleteWebhook(hook.id);
-    write(`deleted ${describe(hook)}`);
+    if (!result.acquired) throw new Error("a receiver held the registration lock too long; retry");
+    return result.value;
+  } finally {
+    redis.disconnect();
   }
 }
 
 async function deleteWebhooks(
-  rest: WebexRest,
+  webex: WebexClient,
   options: WebhooksOptions,
   write: (line: string) => void,
 ): Promise<number> {
-  const ids = options.all ? (await rest.listWebhooks()).map((hook) => hook.id) : options.ids;
+  const ids = options.all ? (await webex.webhooks.list()).map((hook) => hook.id) : options.ids;
   if (ids.length === 0) {
-    write("sparkbot webhooks delete: name the webhook ids to delete, or --all");
+    write(
+      options.all ? "no webhooks to delete" : "sparkbot webhooks delete: name the ids, or --all",
+    );
     return options.all ? 0 : 1;
   }
   for (const id of ids) {
-    await rest.deleteWebhook(id);
+    await webex.webhooks.remove(id);
     write(`deleted ${id}`);
   }
   return 0;
 }
 
-function withoutSecret(hook: RestWebhook): Omit<RestWebhook, "secret"> {
+function withoutSecret(hook: Webhook): Omit<Webhook, "secret"> {
   const { secret: _secret, ...rest } = hook;
   return rest;
 }
 
-function describe(hook: RestWebhook): string {
+function describe(hook: Webhook): string {
   const status = hook.status ?? "active";
   return `${hook.id}  ${status.padEnd(8)} ${hook.resource}/${hook.event}  ${hook.targetUrl}  "${hook.name}"`;
 }

@@ -10,6 +10,8 @@ export interface DevSession {
   pid: number;
   redisUrl: string;
   redisSource: "env" | "local" | "private";
+  /** REDIS_PREFIX the services use. */
+  redisPrefix: string;
   receiverUrl: string;
   workerUrl: string;
   emulator?: {

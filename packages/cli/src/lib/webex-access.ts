@@ -1,40 +1,32 @@
 import { existsSync } from "node:fs";
-import { DEFAULT_WEBEX_API_URL } from "@sparkbot/core";
 import { readSession } from "../dev/session.js";
 
-/** How the CLI reaches Webex (or the emulator) for webhook commands. */
-export interface WebexAccess {
-  apiUrl: string;
-  token: string;
-  /** The receiver's public base URL, when known. */
-  webhookUrl: string | undefined;
-  /** Where these came from, for messages. */
+/** The environment the webhook commands load their configuration from, and where it came from. */
+export interface WebexEnv {
+  env: NodeJS.ProcessEnv;
   source: "environment" | "dev session";
 }
 
 /**
- * Uses `WEBEX_ACCESS_TOKEN` (or `SPARK_ACCESS_TOKEN`), `WEBEX_API_URL` and `WEBHOOK_URL` from the
- * environment; with no token there, the bot of the running dev session (the emulator).
+ * The environment as it is when it names a token (`WEBEX_ACCESS_TOKEN` or `SPARK_ACCESS_TOKEN`);
+ * with no token, the running dev session's bot, emulator, receiver URL and Redis filled in, so
+ * that `sparkbot webhooks ...` works next to `sparkbot dev` with nothing set.
  */
-export function resolveWebexAccess(env: NodeJS.ProcessEnv, sessionPath: string): WebexAccess {
+export function webexEnv(env: NodeJS.ProcessEnv, sessionPath: string): WebexEnv {
   const token = (env["WEBEX_ACCESS_TOKEN"] ?? env["SPARK_ACCESS_TOKEN"])?.trim();
-  if (token) {
-    return {
-      apiUrl: (env["WEBEX_API_URL"]?.trim() || DEFAULT_WEBEX_API_URL).replace(/\/+$/, ""),
-      token,
-      webhookUrl: env["WEBHOOK_URL"]?.trim() || undefined,
-      source: "environment",
-    };
-  }
+  if (token) return { env, source: "environment" };
   if (existsSync(sessionPath)) {
     const session = readSession(sessionPath);
     if (session.emulator !== undefined) {
-      return {
-        apiUrl: session.emulator.apiUrl,
-        token: session.emulator.bot.token,
-        webhookUrl: env["WEBHOOK_URL"]?.trim() || session.receiverUrl,
-        source: "dev session",
+      const filled: NodeJS.ProcessEnv = {
+        ...env,
+        WEBEX_ACCESS_TOKEN: session.emulator.bot.token,
+        WEBEX_API_URL: session.emulator.apiUrl,
+        WEBHOOK_URL: env["WEBHOOK_URL"] ?? session.receiverUrl,
+        REDIS_URL: env["REDIS_URL"] ?? session.redisUrl,
+        REDIS_PREFIX: env["REDIS_PREFIX"] ?? session.redisPrefix,
       };
+      return { env: filled, source: "dev session" };
     }
   }
   throw new Error(
