@@ -2,14 +2,6 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@sparkbot/testkit";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "../src/index.js";
-import { mountChatPage, type MountedChatPage } from "../src/chat/mount.js";
-
-/** Mounts the page unless the emulator already serves it. */
-async function ensureChatPage(emulator: RunningEmulator): Promise<MountedChatPage | undefined> {
-  const probe = await fetch(`${emulator.url}/chat`);
-  await probe.arrayBuffer();
-  return probe.ok ? undefined : mountChatPage(emulator);
-}
 
 /** Opens `/chat/events` and collects its raw text until `close()`. */
 function openStream(url: string): Promise<{ text: () => string; close: () => void }> {
@@ -29,14 +21,12 @@ function openStream(url: string): Promise<{ text: () => string; close: () => voi
 
 describe("chat page HTTP routes", () => {
   let emulator: RunningEmulator;
-  let chat: MountedChatPage | undefined;
   let control: EmulatorControl;
   let aliceId: string;
   let roomId: string;
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0 });
-    chat = await ensureChatPage(emulator);
     control = new EmulatorControl(emulator.url);
     const alice = await control.createPerson({ displayName: "Alice", email: "alice@example.com" });
     const bot = await control.createPerson({
@@ -51,7 +41,6 @@ describe("chat page HTTP routes", () => {
   });
 
   afterAll(async () => {
-    chat?.close();
     await emulator?.close();
   });
 

@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "../src/index.js";
-import { mountChatPage, type MountedChatPage } from "../src/chat/mount.js";
 import { SLOW_DELAY_MS, startTestBot, type TestBot } from "./chat-test-bot.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -11,17 +10,8 @@ const SCREENSHOT = fileURLToPath(new URL("../../../docs/chat-page.png", import.m
 const SECRET = "chat-page-secret";
 const BOT_NAME = "Sparky";
 
-/** Mounts the page unless the emulator already serves it (once its server mounts it itself). */
-async function ensureChatPage(emulator: RunningEmulator): Promise<MountedChatPage | undefined> {
-  const probe = await fetch(`${emulator.url}/chat`);
-  await probe.arrayBuffer();
-  if (probe.ok) return undefined;
-  return mountChatPage(emulator);
-}
-
 describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
   let emulator: RunningEmulator;
-  let chat: MountedChatPage | undefined;
   let bot: TestBot;
   let browser: Browser;
   let page: Page;
@@ -30,7 +20,6 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0 });
-    chat = await ensureChatPage(emulator);
     const control = new EmulatorControl(emulator.url);
     const alice = await control.createPerson({
       displayName: "Alice Author",
@@ -92,7 +81,6 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
 
   afterAll(async () => {
     await browser?.close();
-    chat?.close();
     await bot?.close();
     await emulator?.close();
   });

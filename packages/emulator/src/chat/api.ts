@@ -20,9 +20,6 @@ export interface ChatState {
   rooms: ChatRoom[];
 }
 
-/** The member ids of a room (empty when unknown). */
-export type RoomMembers = (roomId: string) => string[];
-
 /** Largest body the composer may post. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -65,11 +62,11 @@ function itemsOf(body: unknown): unknown[] {
   return isRecord(body) && Array.isArray(body["items"]) ? body["items"] : [];
 }
 
-function toChatRoom(room: unknown, membersOf: RoomMembers): ChatRoom | undefined {
+function toChatRoom(room: unknown): ChatRoom | undefined {
   if (!isRecord(room) || typeof room["id"] !== "string") return undefined;
   const members = Array.isArray(room["members"])
     ? room["members"].filter((m): m is string => typeof m === "string")
-    : membersOf(room["id"]);
+    : [];
   return { ...(room as unknown as Room), members };
 }
 
@@ -90,7 +87,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** `GET /chat/api/state`: the people (bots included, with `type`) and rooms with members. */
-async function getState(req: IncomingMessage, membersOf: RoomMembers): Promise<ChatState> {
+async function getState(req: IncomingMessage): Promise<ChatState> {
   const [people, rooms] = await Promise.all([
     control(req, "/_emulator/people"),
     control(req, "/_emulator/rooms"),
@@ -98,7 +95,7 @@ async function getState(req: IncomingMessage, membersOf: RoomMembers): Promise<C
   return {
     people: itemsOf(people).filter((p): p is Person => isRecord(p) && typeof p["id"] === "string"),
     rooms: itemsOf(rooms)
-      .map((room) => toChatRoom(room, membersOf))
+      .map(toChatRoom)
       .filter((r): r is ChatRoom => r !== undefined),
   };
 }
@@ -120,21 +117,17 @@ async function postMessage(req: IncomingMessage): Promise<unknown> {
   return isMessage(message) ? toMessageView(message) : message;
 }
 
-/**
- * Answers a request under `/chat/api/`; `path` is the part after that prefix. `membersOf` gives
- * room members when the control API's room list does not carry them.
- */
+/** Answers a request under `/chat/api/`; `path` is the part after that prefix. */
 export async function handleApi(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  membersOf: RoomMembers = () => [],
 ): Promise<void> {
   try {
     const method = req.method ?? "GET";
     const roomMessages = /^rooms\/([^/]+)\/messages$/.exec(path);
     if (method === "GET" && path === "state") {
-      sendJson(res, 200, await getState(req, membersOf));
+      sendJson(res, 200, await getState(req));
     } else if (method === "GET" && roomMessages?.[1] !== undefined) {
       const roomId = encodeURIComponent(decodeURIComponent(roomMessages[1]));
       const body = await control(req, `/_emulator/rooms/${roomId}/messages`);

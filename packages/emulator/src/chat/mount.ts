@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { handleApi, type RoomMembers } from "./api.js";
+import { handleApi } from "./api.js";
 import { ChatEventStream } from "./event-stream.js";
 import { isStaticFile, sendStaticFile, sendText } from "./static-files.js";
 
@@ -16,18 +16,6 @@ export interface ChatHost {
   events: EventEmitter;
   /** Registers a raw handler for every path starting with `pathPrefix`. */
   addRoute(method: string, pathPrefix: string, handler: ChatRouteHandler): void;
-  /** The emulator's state, when in the same process: the page reads room members from it. */
-  store?: { memberships: ReadonlyMap<string, { roomId: string; personId: string }> };
-}
-
-/** Reads a room's member ids from the emulator's memberships, when it shares them. */
-function membersFrom(host: ChatHost): RoomMembers {
-  return (roomId) => {
-    if (!host.store) return [];
-    const ids: string[] = [];
-    for (const m of host.store.memberships.values()) if (m.roomId === roomId) ids.push(m.personId);
-    return ids;
-  };
 }
 
 /** The mounted page; `close()` ends the open live streams so the server can close. */
@@ -50,9 +38,7 @@ export function mountChatPage(host: ChatHost): MountedChatPage {
       return sendStaticFile(res, "index.html");
     }
     if (rest === "/events") return stream.open(req, res);
-    if (rest.startsWith("/api/")) {
-      return handleApi(req, res, rest.slice("/api/".length), membersFrom(host));
-    }
+    if (rest.startsWith("/api/")) return handleApi(req, res, rest.slice("/api/".length));
     const asset = rest.startsWith("/assets/") ? rest.slice("/assets/".length) : "";
     if (isStaticFile(asset) && req.method === "GET") return sendStaticFile(res, asset);
     return sendText(res, 404, "Not found");
