@@ -73,6 +73,18 @@ if intent then return {"unsure", intent} end
 return {"send"}
 `;
 
+interface ClaimCommand {
+  sparkbotClaimReply(...args: string[]): Promise<unknown>;
+}
+
+/** The claim script as a command of `redis` (sent once, then run by its SHA: EVALSHA). */
+function claimCommand(redis: Redis): ClaimCommand {
+  if (!("sparkbotClaimReply" in redis)) {
+    redis.defineCommand("sparkbotClaimReply", { numberOfKeys: 2, lua: CLAIM_SCRIPT });
+  }
+  return redis as unknown as ClaimCommand;
+}
+
 /** The ledger's Redis key for one job. */
 export function ledgerKey(prefix: string, queueName: string, jobId: string): string {
   return `${prefix}:${queueName}:sparkbot-replies:${jobId}`;
@@ -87,9 +99,7 @@ export function createDeliveryLedger(options: LedgerOptions): DeliveryLedger {
   const doneTtl = options.doneTtlSeconds ?? 600;
   return {
     async claim(index) {
-      const reply = await redis.eval(
-        CLAIM_SCRIPT,
-        2,
+      const reply = await claimCommand(redis).sparkbotClaimReply(
         key,
         lockKey,
         options.token ?? "",

@@ -64,7 +64,15 @@ export async function startWorker(
       createWebexClient({ accessToken: config.accessToken, apiUrl: config.webexApiUrl }),
     metrics.webexRequests,
   );
-  const self = await whoAmI(webex, logger);
+  const self = await whoAmI(webex, logger).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `could not learn the bot's identity (people/me at ${config.webexApiUrl}): ${reason}`,
+      {
+        cause: error,
+      },
+    );
+  });
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const ledgerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   for (const redis of [connection, ledgerRedis]) {
