@@ -48,6 +48,9 @@ describe("people", () => {
     expect(me.json["token"]).toBeUndefined();
     const alice = await api(scene.emulator, scene.bot.token, "GET", `/v1/people/${scene.alice.id}`);
     expect(alice.json).toMatchObject({ displayName: "Alice Smith", orgId: scene.bot.orgId });
+    const uuid = Buffer.from(scene.alice.id, "base64url").toString().split("/").pop();
+    const byUuid = await api(scene.emulator, scene.bot.token, "GET", `/v1/people/${uuid}`);
+    expect(byUuid.json["id"]).toBe(scene.alice.id);
     const unknown = await api(scene.emulator, scene.bot.token, "GET", "/v1/people/xyz");
     expect(unknown.status).toBe(404);
   });

@@ -13,7 +13,7 @@ export function peopleRoutes(router: Router, { store }: EmulatorServices): void 
 
   router.on("GET", "/v1/people/:id", (ctx) => {
     authenticate(ctx, store);
-    const person = store.people.get(ctx.param("id"));
+    const person = store.personById(ctx.param("id"));
     if (!person) throw new HttpError(404, "Person not found.");
     ctx.json(200, person);
   });
@@ -30,8 +30,8 @@ export function peopleRoutes(router: Router, { store }: EmulatorServices): void 
     let notFoundIds: string[] | null = null;
     if (ids !== undefined) {
       const wanted = ids.split(",").filter((id) => id !== "");
-      items = wanted.flatMap((id) => store.people.get(id) ?? []);
-      const missing = wanted.filter((id) => !store.people.has(id));
+      items = wanted.flatMap((id) => store.personById(id) ?? []);
+      const missing = wanted.filter((id) => !store.personById(id));
       notFoundIds = missing.length > 0 ? missing : null;
     }
     if (email !== undefined) items = items.filter((p) => p.emails.includes(email.toLowerCase()));

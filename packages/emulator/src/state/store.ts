@@ -103,6 +103,13 @@ export class EmulatorStore {
     return id === undefined ? undefined : this.people.get(id);
   }
 
+  /** A person by Webex id or, as Webex also accepts, by the bare uuid inside it. */
+  personById(id: string): Person | undefined {
+    const exact = this.people.get(id);
+    if (exact || !UUID.test(id)) return exact;
+    return this.people.get(webexId("PEOPLE", id.toLowerCase()));
+  }
+
   personByEmail(email: string): Person | undefined {
     const wanted = email.toLowerCase();
     for (const person of this.people.values()) if (person.emails.includes(wanted)) return person;
@@ -223,6 +230,8 @@ export class EmulatorStore {
     return [...this.messages.values()].filter((message) => message.roomId === roomId);
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeUuid(id: string): string {
   const decoded = Buffer.from(id, "base64url").toString("utf8");
