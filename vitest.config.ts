@@ -8,7 +8,11 @@ export default defineConfig({
   resolve: { conditions: conditions },
   ssr: { resolve: { conditions: conditions } },
   test: {
-    include: ["{packages,services,examples,bench}/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "{packages,services,examples,bench}/*/test/**/*.test.ts",
+      "bench/test/**/*.test.ts",
+      "test/**/*.test.ts",
+    ],
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
