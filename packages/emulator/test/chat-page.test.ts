@@ -195,6 +195,15 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
     expect(messages[0]?.mentionedPeople?.length).toBe(1);
   });
 
+  it("lists a room created while the page is open, live", async () => {
+    const control = new EmulatorControl(emulator.url);
+    const people = await fetch(`${emulator.url}/_emulator/people`);
+    const { items } = (await people.json()) as { items: { id: string; displayName: string }[] };
+    const members = items.filter((p) => p.displayName !== "Bob Builder").map((p) => p.id);
+    await control.createRoom({ title: "Incidents", type: "group", members });
+    await page.locator("#rooms .room-title", { hasText: "Incidents" }).waitFor({ timeout: 5_000 });
+  });
+
   it("saves a screenshot for the README", async () => {
     await page.locator("#rooms .room", { hasText: BOT_NAME }).click();
     await botMessages().filter({ hasText: "Commands" }).waitFor({ timeout: 5_000 });

@@ -1,14 +1,15 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isMessage, toDeliveryView, toMessageView } from "./views.js";
+import { isMessage, isRecord, toDeliveryView, toMessageView } from "./views.js";
 
 /** How often an idle stream gets a comment line, so proxies and browsers keep it open. */
 const HEARTBEAT_MS = 15_000;
 
 /**
  * The page's live feed: one server-sent-events stream per open page, carrying every stored
- * message (`event: message`, a ChatMessageView) and every delivery attempt (`event: delivery`,
- * a ChatDeliveryView) as the emulator emits them.
+ * message (`event: message`, a ChatMessageView), every delivery attempt (`event: delivery`, a
+ * ChatDeliveryView) and a `rooms` nudge when a membership is created (rooms or people changed),
+ * as the emulator emits them.
  */
 export class ChatEventStream {
   private readonly clients = new Set<ServerResponse>();
@@ -22,9 +23,15 @@ export class ChatEventStream {
     this.broadcast("delivery", toDeliveryView(record));
   };
 
+  private readonly onMembership = (membership: unknown): void => {
+    const roomId = isRecord(membership) ? membership["roomId"] : undefined;
+    this.broadcast("rooms", { roomId: typeof roomId === "string" ? roomId : null });
+  };
+
   constructor(private readonly events: EventEmitter) {
     events.on("message", this.onMessage);
     events.on("delivery", this.onDelivery);
+    events.on("membership", this.onMembership);
     this.heartbeat = setInterval(() => this.write(": keep-alive\n\n"), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -56,6 +63,7 @@ export class ChatEventStream {
     clearInterval(this.heartbeat);
     this.events.off("message", this.onMessage);
     this.events.off("delivery", this.onDelivery);
+    this.events.off("membership", this.onMembership);
     for (const res of this.clients) res.end();
     this.clients.clear();
   }

@@ -203,7 +203,7 @@ async function catchUp() {
 
 function selectIdentity(personId) {
   state.me = personById(personId) ?? null;
-  localStorage.setItem("sparkbot-chat-me", personId);
+  if (state.me) localStorage.setItem("sparkbot-chat-me", personId);
   renderIdentity();
   const rooms = myRooms();
   const keep = rooms.some((r) => r.id === state.roomId);
@@ -276,6 +276,7 @@ function connect() {
       renderRooms();
     }
   });
+  source.addEventListener("rooms", () => void refreshRooms().catch(() => undefined));
   source.addEventListener("delivery", (event) => {
     state.deliveries.push(JSON.parse(event.data));
     if (state.deliveries.length > 500) state.deliveries.shift();
@@ -283,12 +284,17 @@ function connect() {
   });
 }
 
+/** Reloads people and rooms (a room was created or joined); selects a room if none was. */
 async function refreshRooms() {
   const { people, rooms } = await api("state");
   state.people = people;
   state.rooms = rooms;
+  if (!state.me && humans().length > 0) return selectIdentity(humans()[0].id);
   renderIdentity();
   renderRooms();
+  renderHeader();
+  renderMentionBar();
+  if (!state.roomId && myRooms().length > 0) void selectRoom(myRooms()[0].id);
 }
 
 function start() {
