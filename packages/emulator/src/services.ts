@@ -16,7 +16,7 @@ export interface EmulatorServices {
 /** Stores a new message, announces it on `events` and delivers it to matching webhooks. */
 export function publishMessage(services: EmulatorServices, message: Message): void {
   const { store, events, delivery } = services;
-  store.messages.set(message.id, message);
+  store.addMessage(message);
   const room = store.rooms.get(message.roomId);
   if (room) room.lastActivity = message.created;
   events.emit("message", message);

@@ -103,6 +103,7 @@ describe("creating messages", () => {
     expect(byAlice.status).toBe(204);
     const gone = await api(scene.emulator, scene.alice.token, "GET", `/v1/messages/${sent.id}`);
     expect(gone.status).toBe(404);
+    expect(await scene.control.roomMessages(scene.directRoomId)).toEqual([]);
   });
 });
 

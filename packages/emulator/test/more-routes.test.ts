@@ -42,6 +42,20 @@ describe("memberships and rooms: the calls webex-node-bot-framework makes", () =
       },
     );
     expect(room.json["title"]).toBe("Renamed");
+    const removed = await api(
+      scene.emulator,
+      scene.alice.token,
+      "DELETE",
+      `/v1/rooms/${scene.groupRoomId}`,
+    );
+    expect(removed.status).toBe(204);
+    const after = await api(
+      scene.emulator,
+      scene.bot.token,
+      "GET",
+      `/v1/memberships?roomId=${scene.groupRoomId}`,
+    );
+    expect(after.status).toBe(404);
   });
 
   it("adds a member through POST /v1/memberships and tells membership webhooks", async () => {

@@ -66,7 +66,7 @@ export function membershipRoutes(router: Router, services: EmulatorServices): vo
   router.on("DELETE", "/v1/memberships/:id", (ctx) => {
     const caller = authenticate(ctx, store);
     const membership = visibleMembership(store, caller.id, ctx.param("id"));
-    store.memberships.delete(membership.id);
+    store.removeMembership(membership.id);
     ctx.empty(204);
   });
 

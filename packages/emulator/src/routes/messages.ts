@@ -57,7 +57,7 @@ export function messageRoutes(router: Router, services: EmulatorServices): void 
     if (message.personId !== caller.id) {
       throw new HttpError(403, "You can only delete your own messages.");
     }
-    store.messages.delete(message.id);
+    store.removeMessage(message.id);
     services.delivery.dispatch(messageDeleted(store, message, caller.id));
     ctx.empty(204);
   });

@@ -64,8 +64,7 @@ export function roomRoutes(router: Router, services: EmulatorServices): void {
     const caller = authenticate(ctx, store);
     const room = store.rooms.get(ctx.param("id"));
     if (!room || !store.isMember(room.id, caller.id)) throw new HttpError(404, NOT_FOUND);
-    store.rooms.delete(room.id);
-    for (const [id, m] of store.memberships) if (m.roomId === room.id) store.memberships.delete(id);
+    store.removeRoom(room.id);
     ctx.empty(204);
   });
 }

@@ -45,6 +45,10 @@ export class EmulatorStore {
   webhooks = new Map<string, WebhookRecord>();
   attachmentActions = new Map<string, AttachmentAction>();
   deliveries: DeliveryRecord[] = [];
+  /** roomId → personId → membership id, so membership checks stay O(1) under load. */
+  private readonly roomIndex = new Map<string, Map<string, string>>();
+  /** roomId → its messages, oldest first. */
+  private readonly messageIndex = new Map<string, Message[]>();
 
   constructor(private readonly now: () => number) {}
 
@@ -65,6 +69,8 @@ export class EmulatorStore {
       this.messages,
       this.webhooks,
       this.attachmentActions,
+      this.roomIndex,
+      this.messageIndex,
     ]) {
       map.clear();
     }
@@ -166,25 +172,38 @@ export class EmulatorStore {
       created: this.isoNow(),
     };
     this.memberships.set(membership.id, membership);
+    const members = this.roomIndex.get(roomId) ?? new Map<string, string>();
+    members.set(personId, membership.id);
+    this.roomIndex.set(roomId, members);
     return membership;
+  }
+
+  /** Removes a membership. */
+  removeMembership(id: string): void {
+    const membership = this.memberships.get(id);
+    if (!membership) return;
+    this.memberships.delete(id);
+    this.roomIndex.get(membership.roomId)?.delete(membership.personId);
+  }
+
+  /** Removes a room with its memberships and messages. */
+  removeRoom(roomId: string): void {
+    for (const id of this.roomIndex.get(roomId)?.values() ?? []) this.memberships.delete(id);
+    for (const message of this.messageIndex.get(roomId) ?? []) this.messages.delete(message.id);
+    this.roomIndex.delete(roomId);
+    this.messageIndex.delete(roomId);
+    this.rooms.delete(roomId);
   }
 
   /** True when the person is a member of the room. */
   isMember(roomId: string, personId: string): boolean {
-    for (const m of this.memberships.values()) {
-      if (m.roomId === roomId && m.personId === personId) return true;
-    }
-    return false;
+    return this.roomIndex.get(roomId)?.has(personId) ?? false;
   }
 
   /** The people in a room. */
   membersOf(roomId: string): Person[] {
-    const people: Person[] = [];
-    for (const m of this.memberships.values()) {
-      const person = m.roomId === roomId ? this.people.get(m.personId) : undefined;
-      if (person) people.push(person);
-    }
-    return people;
+    const ids = [...(this.roomIndex.get(roomId)?.keys() ?? [])];
+    return ids.flatMap((id) => this.people.get(id) ?? []);
   }
 
   /** The direct room of two people, created on first use (as Webex does for `toPersonId`). */
@@ -225,9 +244,29 @@ export class EmulatorStore {
     return { team, memberships };
   }
 
-  /** A room's messages, oldest first. */
+  /** Stores a message. */
+  addMessage(message: Message): void {
+    this.messages.set(message.id, message);
+    const list = this.messageIndex.get(message.roomId) ?? [];
+    list.push(message);
+    this.messageIndex.set(message.roomId, list);
+  }
+
+  /** Removes a message. */
+  removeMessage(id: string): void {
+    const message = this.messages.get(id);
+    if (!message) return;
+    this.messages.delete(id);
+    const list = this.messageIndex.get(message.roomId) ?? [];
+    this.messageIndex.set(
+      message.roomId,
+      list.filter((m) => m.id !== id),
+    );
+  }
+
+  /** A room's messages, oldest first (a copy). */
   roomMessages(roomId: string): Message[] {
-    return [...this.messages.values()].filter((message) => message.roomId === roomId);
+    return [...(this.messageIndex.get(roomId) ?? [])];
   }
 }
 
