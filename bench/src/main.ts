@@ -3,7 +3,7 @@
 // `--quick` is the smoke mode: tiny counts, a few seconds per phase, nothing written unless
 // `--json <path>` is given.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmulatorControl, startEmulator } from "@sparkbot/emulator";
@@ -90,6 +90,9 @@ async function main(): Promise<void> {
     log,
   };
   const failures: BenchReport["failures"] = [];
+  const loads: number[] = [loadavg()[0] ?? 0];
+  const loadSampler = setInterval(() => loads.push(loadavg()[0] ?? 0), 5_000);
+  loadSampler.unref();
   try {
     declareIngest(ctx);
     declareEndToEnd(ctx);
@@ -123,7 +126,11 @@ async function main(): Promise<void> {
       mode,
       startedAt: new Date(started).toISOString(),
       durationSeconds: (Date.now() - started) / 1000,
-      machine: { ...describeMachine(), redis: await redisVersion(redis) },
+      machine: {
+        ...describeMachine(),
+        redis: await redisVersion(redis),
+        "load average (1 min) at start / max during run": `${loads[0]?.toFixed(1)} / ${Math.max(...loads).toFixed(1)}`,
+      },
       settings: {
         ...settings,
         workerCounts: settings.workerCounts.join("/"),
@@ -144,6 +151,7 @@ async function main(): Promise<void> {
     }
     if (failures.length > 0) process.exitCode = 1;
   } finally {
+    clearInterval(loadSampler);
     await stopAll();
     await emulator.close();
     redis.disconnect();

@@ -1,0 +1,119 @@
+// Runs the bench's quick mode as a child process (as CI does) so that the bench never rots:
+// every row must be measured and no reply may be lost or duplicated. No timing is asserted.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const root = resolve(benchDir, "..");
+
+/** Every row the report must hold, by id. */
+const EXPECTED_ROWS = [
+  "ingest.bare.rps",
+  "ingest.receiver.rps",
+  "ingest.receiver.p50",
+  "ingest.receiver.p99",
+  "ingest.receiver.failed",
+  "ingest.receiver.missing",
+  "memory.receiver.ingest",
+  "e2e.w1.rps",
+  "e2e.w1.p50",
+  "e2e.w1.p99",
+  "e2e.w2.rps",
+  "e2e.w2.p50",
+  "e2e.w2.p99",
+  "e2e.lost",
+  "e2e.duplicated",
+  "scaling.w1",
+  "scaling.w2",
+  "scaling.w4",
+  "memory.worker.e2e",
+  "memory.receiver.e2e",
+  "peer.rps.w1",
+  "peer.rps.w2",
+  "peer.p50",
+  "peer.p99",
+  "peer.failures",
+  "memory.peer",
+  "client.me.wall",
+  "client.me.cpu",
+  "client.create.wall",
+  "client.create.cpu",
+  "client.share",
+];
+
+interface ReportRow {
+  id: string;
+  value: number | null;
+  note?: string;
+}
+
+function runQuick(jsonPath: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(benchDir, "run.mjs"), "--quick", "--json", jsonPath],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString("utf8")).slice(-20_000);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const timer = setTimeout(() => child.kill("SIGTERM"), 240_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, output });
+    });
+  });
+}
+
+describe("bench --quick", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sparkbot-bench-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(
+    "runs every measurement end to end with nothing lost or duplicated",
+    { timeout: 260_000 },
+    async () => {
+      for (const built of [
+        "bench/dist/main.js",
+        "services/receiver/dist/main.js",
+        "services/worker/dist/main.js",
+      ]) {
+        expect(existsSync(join(root, built)), `${built} (run \`pnpm build\`)`).toBe(true);
+      }
+      const jsonPath = join(dir, "quick.json");
+      const { code, output } = await runQuick(jsonPath);
+      expect(code, output).toBe(0);
+      expect(output).toContain("Measurement");
+
+      const report = JSON.parse(readFileSync(jsonPath, "utf8")) as {
+        mode: string;
+        rows: ReportRow[];
+        failures: unknown[];
+      };
+      expect(report.mode).toBe("quick");
+      expect(report.failures).toEqual([]);
+      const byId = new Map(report.rows.map((row) => [row.id, row]));
+      for (const id of EXPECTED_ROWS) {
+        const row = byId.get(id);
+        expect(row, `row ${id}`).toBeDefined();
+        expect(row?.value, `row ${id}: ${row?.note ?? ""}`).not.toBeNull();
+      }
+      expect(byId.get("e2e.lost")?.value).toBe(0);
+      expect(byId.get("e2e.duplicated")?.value).toBe(0);
+      expect(byId.get("peer.failures")?.value).toBe(0);
+      expect(byId.get("ingest.receiver.failed")?.value).toBe(0);
+      expect(byId.get("ingest.receiver.missing")?.value).toBe(0);
+    },
+  );
+});
