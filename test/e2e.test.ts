@@ -1,0 +1,225 @@
+// The whole system as a user runs it: `node packages/cli/dist/bin.js dev` (what `npm run dev`
+// runs after building) starts the emulator, the receiver and a worker as real processes; the
+// test talks to the bot with `sparkbot say`, scrapes both services with a real Prometheus, runs
+// docker-compose.yml's health checks against them, and stops it all with Ctrl-C (SIGINT).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DevSession } from "../packages/cli/src/dev/session.js";
+import { readSession } from "../packages/cli/src/dev/session.js";
+import { freePort } from "../packages/cli/src/lib/ports.js";
+import {
+  TEST_REDIS_URL,
+  deletePrefix,
+  uniquePrefix,
+  waitFor,
+} from "../packages/testkit/src/index.js";
+import { alive, commandLine, run, start, stop, type Running } from "./support/processes.js";
+import { startPrometheus, type TestPrometheus } from "./support/prometheus.js";
+import { ROOT, composeCommand, onPath } from "./support/repo.js";
+
+const CLI = join(ROOT, "packages/cli/dist/bin.js");
+const BUILT = [
+  "packages/cli/dist/bin.js",
+  "packages/emulator/dist/cli.js",
+  "services/receiver/dist/main.js",
+  "services/worker/dist/main.js",
+  "examples/example-bot/dist/bot.js",
+].map((path) => join(ROOT, path));
+
+interface Reply {
+  text?: string;
+  markdown?: string;
+  created: string;
+}
+
+describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
+  const prefix = uniquePrefix("e2e");
+  let dir: string;
+  let sessionPath: string;
+  let dev: Running;
+  let session: DevSession;
+  let prometheus: TestPrometheus | undefined;
+
+  beforeAll(async () => {
+    const missing = BUILT.filter((path) => !existsSync(path));
+    if (missing.length > 0) throw new Error(`not built, run \`pnpm build\`: ${missing.join(", ")}`);
+    dir = mkdtempSync(join(tmpdir(), "sparkbot-e2e-"));
+    sessionPath = join(dir, "dev.json");
+    const ports = ["--emulator-port", "0", "--receiver-port", "0", "--worker-port", "0"];
+    dev = start(process.execPath, [CLI, "dev", "--session", sessionPath, ...ports], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        SLOW_COMMAND_MS: "1500",
+        WEBEX_ACCESS_TOKEN: "",
+        SPARK_ACCESS_TOKEN: "",
+        WEBHOOK_URL: "",
+      },
+    });
+    await waitFor(
+      () => {
+        if (dev.process.exitCode !== null) throw new Error(`sparkbot dev exited:\n${dev.output()}`);
+        return dev.output().includes("SparkBot is ready.");
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: `sparkbot dev to be ready\n${dev.output()}` },
+    );
+    session = readSession(sessionPath);
+  }, 90_000);
+
+  afterAll(async () => {
+    await prometheus?.close();
+    await stop(dev, 20_000);
+    await deletePrefix(prefix);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  async function say(text: string, extra: string[] = []): Promise<Reply[]> {
+    const args = [CLI, "say", "--session", sessionPath, "--json", "--quiet-ms", "1000", ...extra];
+    const result = await run(process.execPath, [...args, text], { cwd: ROOT, timeoutMs: 30_000 });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    return result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Reply);
+  }
+
+  const texts = (replies: Reply[]) => replies.map((reply) => reply.markdown ?? reply.text);
+
+  it("answers ping with **pong**, in the direct room and, mentioned, in the group room", async () => {
+    expect(texts(await say("ping"))).toEqual(["**pong**"]);
+    expect(texts(await say("ping", ["--room", "group"]))).toEqual(["**pong**"]);
+  });
+
+  it("answers help with the command list", async () => {
+    const [help, ...more] = texts(await say("help"));
+    expect(more).toEqual([]);
+    expect(help).toContain("Type `help [command]` for more specific help");
+    expect(help).toContain(" - ping");
+    expect(help).toContain(" - echo, testcommand");
+  });
+
+  it("keeps a quoted argument together", async () => {
+    expect(texts(await say('echo "hello big world" second'))).toEqual(["hello big world"]);
+  });
+
+  it("sends an unknown command to the example bot's fallback", async () => {
+    const replies = texts(await say("frobnicate now"));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain('I don\'t know the command "frobnicate"');
+  });
+
+  it("delivers the slow command's interim reply before it finishes", async () => {
+    const replies = await say("slow", ["--quiet-ms", "4000"]);
+    expect(texts(replies)).toEqual(["working on it", "**done**"]);
+    const [first, last] = replies.map((reply) => Date.parse(reply.created));
+    expect(last! - first!).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("registered the receiver's webhooks with the emulator (sparkbot webhooks list)", async () => {
+    const args = [CLI, "webhooks", "list", "--json", "--session", sessionPath];
+    const env = { ...process.env, WEBEX_ACCESS_TOKEN: "", SPARK_ACCESS_TOKEN: "", WEBHOOK_URL: "" };
+    const result = await run(process.execPath, args, { cwd: ROOT, env });
+    expect(result.code).toBe(0);
+    const hooks = JSON.parse(result.stdout) as { resource: string; targetUrl: string }[];
+    expect(hooks.map((hook) => hook.resource).sort()).toEqual([
+      "attachmentActions",
+      "memberships",
+      "messages",
+    ]);
+    for (const hook of hooks) expect(hook.targetUrl).toBe(`${session.receiverUrl}/sparkbot`);
+  });
+
+  it("runs the receiver and worker with docker-compose.yml's commands", () => {
+    for (const service of ["receiver", "worker"] as const) {
+      const [program, script] = composeCommand(service, "command");
+      const [binary, path] = commandLine(session.pids[service]!);
+      expect(basename(binary!)).toBe(program);
+      expect(relative(ROOT, path!)).toBe(script);
+    }
+  });
+
+  it("passes docker-compose.yml's health checks, which fail where nothing answers", async () => {
+    const checks = {
+      receiver: new URL(session.receiverUrl).port,
+      worker: new URL(session.workerUrl).port,
+    };
+    for (const [service, port] of Object.entries(checks)) {
+      const [program, ...args] = composeCommand(service, "healthcheck");
+      const env = { ...process.env, HEALTHCHECK_PORT: port };
+      const healthy = await run(program === "node" ? process.execPath : program!, args, {
+        cwd: ROOT,
+        env,
+      });
+      expect(healthy.code, healthy.stderr).toBe(0);
+    }
+    const [, ...args] = composeCommand("worker", "healthcheck");
+    const nobody = { ...process.env, HEALTHCHECK_PORT: String(await freePort()) };
+    const unhealthy = await run(process.execPath, args, { cwd: ROOT, env: nobody });
+    expect(unhealthy.code).toBe(1);
+  });
+
+  it("is scraped by a real Prometheus, which reads the counters back", async () => {
+    if (!onPath("prometheus"))
+      throw new Error("prometheus is not installed: apt-get install prometheus");
+    const target = (url: string) => new URL(url).host;
+    prometheus = await startPrometheus(composeCommand("prometheus", "command"), {
+      receiver: target(session.receiverUrl),
+      worker: target(session.workerUrl),
+    });
+    const [wget, ...wgetArgs] = composeCommand("prometheus", "healthcheck");
+    if (onPath(wget!)) {
+      const readyUrl = `${prometheus.url}/-/ready`;
+      const check = await run(
+        wget!,
+        wgetArgs.map((arg) => arg.replace(/^http:\/\/\S+\/-\/ready$/, readyUrl)),
+      );
+      expect(check.code).toBe(0);
+    }
+    const accepted = await waitFor(
+      async () => {
+        const [sample] = await prometheus!.query(
+          'sparkbot_receiver_requests_total{outcome="accepted"}',
+        );
+        return sample !== undefined && Number(sample.value[1]) >= 6
+          ? Number(sample.value[1])
+          : false;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: "the receiver's accepted counter in Prometheus" },
+    );
+    expect(accepted).toBeGreaterThanOrEqual(6);
+    const pings = await waitFor(
+      async () => {
+        const [sample] = await prometheus!.query(
+          'sparkbot_commands_total{command="ping",outcome="ok"}',
+        );
+        return sample === undefined ? false : Number(sample.value[1]);
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: "the worker's ping counter in Prometheus" },
+    );
+    expect(pings).toBe(2);
+    const up = await prometheus.query("up");
+    expect(up.map((sample) => [sample.metric["job"], sample.value[1]]).sort()).toEqual([
+      ["receiver", "1"],
+      ["worker", "1"],
+    ]);
+  }, 90_000);
+
+  it("stops everything on Ctrl-C: no process left, session file removed", async () => {
+    const pids = Object.values(session.pids);
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    dev.process.kill("SIGINT");
+    const code = await Promise.race([
+      dev.exited,
+      new Promise((resolve) => setTimeout(() => resolve("still running after 30 s"), 30_000)),
+    ]);
+    expect(code, dev.output()).toBe(0);
+    expect(dev.output()).toContain("sparkbot dev: stopped");
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(sessionPath)).toBe(false);
+  }, 40_000);
+});
