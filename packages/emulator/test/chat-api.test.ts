@@ -50,7 +50,15 @@ describe("chat page HTTP routes", () => {
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(await page.text()).toContain('<script type="module" src="/chat/assets/app.js">');
-    for (const asset of ["app.js", "view.js", "style.css", "icon.svg"]) {
+    for (const asset of [
+      "app.js",
+      "state.js",
+      "view.js",
+      "style.css",
+      "conversation.css",
+      "log.css",
+      "icon.svg",
+    ]) {
       const response = await fetch(`${emulator.url}/chat/assets/${asset}`);
       expect(response.status, asset).toBe(200);
       await response.arrayBuffer();

@@ -13,7 +13,10 @@ const FILES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
   "view.js": "text/javascript; charset=utf-8",
+  "state.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
+  "conversation.css": "text/css; charset=utf-8",
+  "log.css": "text/css; charset=utf-8",
   "icon.svg": "image/svg+xml",
 };
 

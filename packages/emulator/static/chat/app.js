@@ -1,56 +1,20 @@
 /* global document, window, EventSource, localStorage */
 // The chat page: pick who you are, pick a room, talk to the bot. Data comes from /chat/api (the
 // emulator's control API plus server-rendered markdown); live updates from /chat/events (SSE).
+import {
+  api,
+  currentRoom,
+  humans,
+  membersOf,
+  myRooms,
+  personById,
+  roomBots,
+  roomLabel,
+  state,
+} from "./state.js";
 import { deliveryItem, el, mentionToggle, messageItem, roomItem } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
-
-const state = {
-  people: [],
-  rooms: [],
-  me: null,
-  roomId: null,
-  messages: new Map(), // id -> view, current room
-  deliveries: [], // every delivery seen, newest last
-  unread: new Map(), // roomId -> count
-  mentions: new Set(), // bot ids toggled on in the current group room
-  selectedMessageId: null,
-  openDeliveries: new Set(), // ids of deliveries whose JSON is unfolded
-};
-
-async function api(path, init) {
-  const response = await window.fetch(`/chat/api/${path}`, init);
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
-  return body;
-}
-
-const personById = (id) => state.people.find((p) => p.id === id);
-const currentRoom = () => state.rooms.find((r) => r.id === state.roomId);
-const bots = () => state.people.filter((p) => p.type === "bot");
-const humans = () => state.people.filter((p) => p.type !== "bot");
-
-/** Members of a room; when the emulator does not list them, everyone is assumed a member. */
-function membersOf(room) {
-  return room.members.length > 0 ? room.members : state.people.map((p) => p.id);
-}
-
-/** The bots of a group room, whom the composer can @mention. */
-function roomBots(room) {
-  if (!room || room.type !== "group") return [];
-  return bots().filter((b) => membersOf(room).includes(b.id));
-}
-
-function myRooms() {
-  return state.rooms.filter((room) => !state.me || membersOf(room).includes(state.me.id));
-}
-
-/** A direct room is named after the other member, as Webex clients show it. */
-function roomLabel(room) {
-  if (room.type !== "direct" || room.members.length === 0) return room.title;
-  const other = room.members.map(personById).find((p) => p && (!state.me || p.id !== state.me.id));
-  return other ? other.displayName : room.title;
-}
 
 function renderIdentity() {
   const select = $("identity");
