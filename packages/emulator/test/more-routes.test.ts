@@ -119,5 +119,13 @@ describe("attachment actions", () => {
       `/v1/attachment/actions/${submitted.json["id"]}`,
     );
     expect(got.json["inputs"]).toEqual({ answer: "42" });
+    const viaControl = await scene.control.submitCard({
+      personId: scene.alice.id,
+      messageId: String(card.json["id"]),
+      inputs: { answer: "43" },
+    });
+    expect(viaControl).toMatchObject({ type: "submit", personId: scene.alice.id });
+    const after = await scene.control.settledDeliveries();
+    expect(after.filter((d) => d.resource === "attachmentActions")).toHaveLength(2);
   });
 });

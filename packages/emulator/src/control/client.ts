@@ -1,4 +1,4 @@
-import type { Message, Person, Room, Webhook } from "@sparkbot/core";
+import type { AttachmentAction, Message, Person, Room, Webhook } from "@sparkbot/core";
 import type { DeliveryRecord, Team } from "../state/records.js";
 
 /** A person created through the control API, with the bearer token to act as them. */
@@ -51,6 +51,15 @@ export class EmulatorControl {
     mentions?: string[];
   }): Promise<Message> {
     return this.call("POST", "/messages", m);
+  }
+
+  /** Submits a card on `messageId` as `personId`; delivered to the card author's webhooks. */
+  submitCard(a: {
+    personId: string;
+    messageId: string;
+    inputs: Record<string, unknown>;
+  }): Promise<AttachmentAction> {
+    return this.call("POST", "/attachment-actions", { type: "submit", ...a });
   }
 
   /** Every message of a room, bots' replies included, oldest first. */

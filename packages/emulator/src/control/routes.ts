@@ -2,6 +2,7 @@ import type { RoomType } from "@sparkbot/core";
 import { HttpError } from "../http/context.js";
 import type { Router } from "../http/router.js";
 import { parseFaultSpec } from "../faults.js";
+import { submitAttachmentAction } from "../routes/attachment-actions.js";
 import { publishMemberships, publishMessage, type EmulatorServices } from "../services.js";
 import { composeMessage } from "../state/compose.js";
 
@@ -94,6 +95,13 @@ export function controlRoutes(router: Router, services: EmulatorServices): void 
     });
     publishMessage(services, message);
     ctx.json(200, message);
+  });
+
+  router.on("POST", `${CONTROL_PREFIX}/attachment-actions`, async (ctx) => {
+    const body = await ctx.body();
+    if (typeof body["personId"] !== "string") throw new HttpError(400, "personId is required.");
+    const person = store.requirePerson(body["personId"]);
+    ctx.json(200, submitAttachmentAction(services, person, body));
   });
 
   router.on("POST", `${CONTROL_PREFIX}/teams`, async (ctx) => {

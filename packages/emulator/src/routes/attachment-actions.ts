@@ -1,4 +1,4 @@
-import type { AttachmentAction } from "@sparkbot/core";
+import type { AttachmentAction, Person } from "@sparkbot/core";
 import { authenticate } from "../http/auth.js";
 import { HttpError } from "../http/context.js";
 import type { Router } from "../http/router.js";
@@ -12,26 +12,7 @@ export function attachmentActionRoutes(router: Router, services: EmulatorService
 
   router.on("POST", "/v1/attachment/actions", async (ctx) => {
     const caller = authenticate(ctx, store);
-    const body = await ctx.body();
-    const messageId = typeof body["messageId"] === "string" ? body["messageId"] : "";
-    const message = store.messages.get(messageId);
-    if (!message || !store.isMember(message.roomId, caller.id)) {
-      throw new HttpError(404, "Failed to get activity.");
-    }
-    const inputs = body["inputs"];
-    const action: AttachmentAction = {
-      id: webexId("ATTACHMENT_ACTION"),
-      type: typeof body["type"] === "string" ? body["type"] : "submit",
-      messageId,
-      inputs:
-        inputs !== null && typeof inputs === "object" ? (inputs as Record<string, unknown>) : {},
-      personId: caller.id,
-      roomId: message.roomId,
-      created: store.isoNow(),
-    };
-    store.attachmentActions.set(action.id, action);
-    services.delivery.dispatch(attachmentActionCreated(store, action));
-    ctx.json(200, action);
+    ctx.json(200, submitAttachmentAction(services, caller, await ctx.body()));
   });
 
   router.on("GET", "/v1/attachment/actions/:id", (ctx) => {
@@ -42,4 +23,35 @@ export function attachmentActionRoutes(router: Router, services: EmulatorService
     if (!action || !visible) throw new HttpError(404, "Attachment action not found.");
     ctx.json(200, action);
   });
+}
+
+/**
+ * Records a card submit by `person` on the message `body.messageId` (with `body.inputs`) and
+ * delivers `attachmentActions/created` to the card author's webhooks.
+ */
+export function submitAttachmentAction(
+  services: EmulatorServices,
+  person: Person,
+  body: Record<string, unknown>,
+): AttachmentAction {
+  const { store } = services;
+  const messageId = typeof body["messageId"] === "string" ? body["messageId"] : "";
+  const message = store.messages.get(messageId);
+  if (!message || !store.isMember(message.roomId, person.id)) {
+    throw new HttpError(404, "Failed to get activity.");
+  }
+  const inputs = body["inputs"];
+  const action: AttachmentAction = {
+    id: webexId("ATTACHMENT_ACTION"),
+    type: typeof body["type"] === "string" ? body["type"] : "submit",
+    messageId,
+    inputs:
+      inputs !== null && typeof inputs === "object" ? (inputs as Record<string, unknown>) : {},
+    personId: person.id,
+    roomId: message.roomId,
+    created: store.isoNow(),
+  };
+  store.attachmentActions.set(action.id, action);
+  services.delivery.dispatch(attachmentActionCreated(store, action));
+  return action;
 }
