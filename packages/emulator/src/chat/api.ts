@@ -20,6 +20,9 @@ export interface ChatState {
   rooms: ChatRoom[];
 }
 
+/** The most messages of a room, and deliveries, the page loads (the latest ones). */
+export const HISTORY_LIMIT = 500;
+
 /** Largest body the composer may post. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -131,10 +134,11 @@ export async function handleApi(
     } else if (method === "GET" && roomMessages?.[1] !== undefined) {
       const roomId = encodeURIComponent(decodeURIComponent(roomMessages[1]));
       const body = await control(req, `/_emulator/rooms/${roomId}/messages`);
-      sendJson(res, 200, { items: itemsOf(body).filter(isMessage).map(toMessageView) });
+      const messages = itemsOf(body).filter(isMessage).slice(-HISTORY_LIMIT);
+      sendJson(res, 200, { items: messages.map(toMessageView) });
     } else if (method === "GET" && path === "deliveries") {
       const body = await control(req, "/_emulator/deliveries");
-      sendJson(res, 200, { items: itemsOf(body).map(toDeliveryView) });
+      sendJson(res, 200, { items: itemsOf(body).slice(-HISTORY_LIMIT).map(toDeliveryView) });
     } else if (method === "POST" && path === "messages") {
       sendJson(res, 200, await postMessage(req));
     } else {
