@@ -80,6 +80,45 @@ describe("memberships and rooms: the calls webex-node-bot-framework makes", () =
   });
 });
 
+describe("direct messages, teams and leaving rooms", () => {
+  it("lists direct messages with a person", async () => {
+    const sent = await scene.control.sendMessage({
+      personId: scene.alice.id,
+      roomId: scene.directRoomId,
+      text: "hi",
+    });
+    const path = `/v1/messages/direct?personEmail=alice@example.com`;
+    const answer = await api(scene.emulator, scene.bot.token, "GET", path);
+    expect((answer.json["items"] as { id: string }[]).map((m) => m.id)).toEqual([sent.id]);
+    const got = await api(scene.emulator, scene.bot.token, "GET", `/v1/messages/${sent.id}`);
+    expect(got.status).toBe(200);
+  });
+
+  it("gets a team", async () => {
+    const team = await scene.control.createTeam({ name: "Ops", members: [scene.alice.id] });
+    const answer = await api(scene.emulator, scene.bot.token, "GET", `/v1/teams/${team.id}`);
+    expect(answer.json).toMatchObject({ id: team.id, name: "Ops" });
+  });
+
+  it("tells the person who left of memberships/deleted", async () => {
+    await api(scene.emulator, scene.bot.token, "POST", "/v1/webhooks", {
+      name: "m",
+      targetUrl: "http://127.0.0.1:1/",
+      resource: "memberships",
+      event: "deleted",
+    });
+    const path = `/v1/memberships?roomId=${scene.groupRoomId}&personId=${scene.bot.id}`;
+    const list = await api(scene.emulator, scene.alice.token, "GET", path);
+    const id = (list.json["items"] as { id: string }[])[0]?.id;
+    const removed = await api(scene.emulator, scene.alice.token, "DELETE", `/v1/memberships/${id}`);
+    expect(removed.status).toBe(204);
+    const log = await scene.control.settledDeliveries();
+    expect(log.map((d) => `${d.resource}/${d.event} ${d.dataId}`)).toEqual([
+      `memberships/deleted ${id}`,
+    ]);
+  });
+});
+
 describe("attachment actions", () => {
   it("delivers a card submit to the card author's attachmentActions webhook, not the firehose", async () => {
     for (const resource of ["attachmentActions", "all"]) {

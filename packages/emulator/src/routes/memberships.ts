@@ -5,6 +5,7 @@ import { paginate } from "../http/paginate.js";
 import type { Router } from "../http/router.js";
 import { publishMemberships, type EmulatorServices } from "../services.js";
 import type { EmulatorStore } from "../state/store.js";
+import { membershipDeleted } from "../webhooks/events.js";
 
 /** `/v1/memberships` (list, create, delete) and `/v1/team/memberships?teamId=`. */
 export function membershipRoutes(router: Router, services: EmulatorServices): void {
@@ -67,7 +68,15 @@ export function membershipRoutes(router: Router, services: EmulatorServices): vo
     const caller = authenticate(ctx, store);
     const membership = visibleMembership(store, caller.id, ctx.param("id"));
     store.removeMembership(membership.id);
+    services.delivery.dispatch(membershipDeleted(store, membership, caller.id));
     ctx.empty(204);
+  });
+
+  router.on("GET", "/v1/teams/:id", (ctx) => {
+    authenticate(ctx, store);
+    const team = store.teams.get(ctx.param("id"));
+    if (!team) throw new HttpError(404, "Could not find a team with provided ID.");
+    ctx.json(200, team);
   });
 
   router.on("GET", "/v1/team/memberships", (ctx) => {

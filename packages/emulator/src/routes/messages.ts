@@ -46,6 +46,27 @@ export function messageRoutes(router: Router, services: EmulatorServices): void 
     ctx.json(200, { items: page.items }, page.headers);
   });
 
+  // Registered before `/v1/messages/:id`, which would otherwise take "direct" for an id.
+  router.on("GET", "/v1/messages/direct", (ctx) => {
+    const caller = authenticate(ctx, store);
+    const personId = ctx.query("personId");
+    const personEmail = ctx.query("personEmail");
+    const other = personId
+      ? store.personById(personId)
+      : personEmail
+        ? store.personByEmail(personEmail)
+        : undefined;
+    if (!personId && !personEmail) throw new HttpError(400, "personId or personEmail is required.");
+    if (!other) throw new HttpError(404, "Person not found.");
+    const room = [...store.rooms.values()].find(
+      (r) =>
+        r.type === "direct" && store.isMember(r.id, caller.id) && store.isMember(r.id, other.id),
+    );
+    const items = room ? store.roomMessages(room.id).reverse() : [];
+    const page = paginate(ctx, items, 50);
+    ctx.json(200, { items: page.items }, page.headers);
+  });
+
   router.on("GET", "/v1/messages/:id", (ctx) => {
     const caller = authenticate(ctx, store);
     ctx.json(200, visibleMessage(store, caller, ctx.param("id")));

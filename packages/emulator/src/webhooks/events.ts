@@ -52,6 +52,20 @@ export function membershipCreated(
   };
 }
 
+/** `memberships/deleted`: seen by the room's members and by the person who left. */
+export function membershipDeleted(
+  store: EmulatorStore,
+  membership: Membership,
+  actorId: string,
+): EmulatorEvent {
+  return {
+    ...membershipCreated(store, membership, actorId),
+    event: "deleted",
+    visibleTo: (owner) =>
+      owner.id === membership.personId || store.isMember(membership.roomId, owner.id),
+  };
+}
+
 /** `attachmentActions/created` for a card submitted on a message: seen by the card's author. */
 export function attachmentActionCreated(
   store: EmulatorStore,
