@@ -145,9 +145,13 @@ export async function startReceiver(
 /** Stops accepting connections and waits for open requests, cutting them after `timeoutMs`. */
 function closeServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    // Keep-alive connections whose request finishes after close() would linger until their
+    // idle timeout: close each one as soon as it is idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
-      clearTimeout(timer);
+      clearTimeout(cut);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();

@@ -16,7 +16,7 @@ import {
   type RegistrarOptions,
 } from "../src/registration/registrar.js";
 import { secretKey } from "../src/registration/secret.js";
-import { freePort } from "./helpers.js";
+import { PrivateRedis, freePort } from "./helpers.js";
 
 const TARGET_BASE = "http://127.0.0.1:9";
 const PATH = "/sparkbot";
@@ -209,6 +209,39 @@ describe("webhook registration against the emulator", () => {
     expect(registered.registered()).toBe(true);
     expect(await botHooks()).toHaveLength(0);
     expect(lines.filter((line) => line.includes("WEBHOOK_URL"))).toHaveLength(1);
+  });
+
+  it("loads the secret and registers as soon as Redis comes up after the start", async () => {
+    const privateRedis = await PrivateRedis.start();
+    await privateRedis.stop();
+    const redis = createProducerRedis(privateRedis.url);
+    connections.push(redis);
+    try {
+      const started = startRegistrar({
+        webex,
+        redis,
+        prefix,
+        webhookUrl: TARGET_BASE,
+        webhookPath: PATH,
+        configuredSecret: undefined,
+        removeOtherWebhooks: true,
+        checkIntervalSeconds: 300,
+        logger: silentLogger,
+        retryDelayMs: 5000,
+      });
+      registrars.push(started);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(started.secret()).toBeUndefined();
+      expect(started.registered()).toBe(false);
+      await privateRedis.start();
+      // Sooner than the 5 s retry delay: the registrar retries when Redis is ready again.
+      await waitFor(() => started.registered(), { timeoutMs: 4000, what: "registration" });
+      expect(started.secret()).toMatch(/^[0-9a-f]{64}$/);
+      expect(await botHooks()).toHaveLength(3);
+    } finally {
+      await Promise.all(registrars.splice(0).map((registrar) => registrar.stop()));
+      await privateRedis.stop();
+    }
   });
 
   it("retries a failed round until Webex answers", async () => {

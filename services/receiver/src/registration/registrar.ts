@@ -39,6 +39,9 @@ export interface Registrar {
   stop(): Promise<void>;
 }
 
+/** Longest wait between retries of a failed round. */
+const MAX_RETRY_DELAY_MS = 30_000;
+
 /** The webhooks the receiver registers: one per handled `resource/event`. */
 export const WANTED_WEBHOOKS: readonly WantedWebhook[] = HANDLED_EVENTS.map((kind) => {
   const [resource = "", event = ""] = kind.split("/");
@@ -64,6 +67,9 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
   }
 
   const round = async (): Promise<ReconcileReport | undefined> => {
+    if (options.redis.status !== "ready") {
+      throw new Error(`Redis is not connected (${options.redis.status})`);
+    }
     secret ??= await resolveWebhookSecret(options.redis, options.prefix, options.configuredSecret);
     botId ??= (await options.webex.people.me()).id;
     if (targetUrl === undefined) return undefined;
@@ -95,6 +101,7 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
 
   const schedule = (delayMs: number) => {
     if (stopped) return;
+    clearTimeout(timer);
     timer = setTimeout(() => void tick(), delayMs);
     timer.unref();
   };
@@ -105,7 +112,11 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
       if (targetUrl !== undefined) schedule(checkMs); // without a URL, one good round is all
     } catch (error) {
       failures += 1;
-      const delay = Math.min((options.retryDelayMs ?? 1000) * 2 ** (failures - 1), checkMs);
+      const delay = Math.min(
+        (options.retryDelayMs ?? 1000) * 2 ** (failures - 1),
+        checkMs,
+        MAX_RETRY_DELAY_MS,
+      );
       logger.warn("webhook registration round failed; retrying", {
         error: error instanceof Error ? error.message : String(error),
         retryInMs: delay,
@@ -113,6 +124,11 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
       schedule(delay);
     }
   };
+  // When Redis comes back after a failed round, retry at once rather than at the next timer.
+  const onRedisReady = () => {
+    if (failures > 0) schedule(0);
+  };
+  options.redis.on("ready", onRedisReady);
   void tick();
 
   return {
@@ -123,6 +139,7 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      options.redis.off("ready", onRedisReady);
       await current;
     },
   };

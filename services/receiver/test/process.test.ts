@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Queue } from "bullmq";
+import { QUEUE_NAME, jobIdFor, type EventJob } from "@sparkbot/core";
+import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
+import { TEST_REDIS_URL, deletePrefix, uniquePrefix, waitFor } from "@sparkbot/testkit";
+import { PrivateRedis, freePort, makeEvent, post } from "./helpers.js";
+
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+/** The receiver as a child process: `node services/receiver/dist/main.js`. */
+interface Child {
+  process: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+function spawnReceiver(env: Record<string, string>): Child {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`pnpm build\` first`);
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on("data", (chunk: Buffer) => stdout.push(...chunk.toString().split("\n")));
+  child.stderr?.on("data", (chunk: Buffer) => stderr.push(...chunk.toString().split("\n")));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { process: child, stdout, stderr, exited };
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: timeout`)), ms)),
+  ]);
+}
+
+describe("the receiver process (dist/main.js)", () => {
+  let emulator: RunningEmulator;
+  let control: EmulatorControl;
+  const children: Child[] = [];
+  const prefixes: string[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    control = new EmulatorControl(emulator.url);
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.process.exitCode === null) child.process.kill("SIGKILL");
+      await child.exited;
+    }
+    await Promise.all(prefixes.splice(0).map((prefix) => deletePrefix(prefix)));
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it("stops at start with one line naming a missing or bad variable", async () => {
+    const missing = spawnReceiver({});
+    children.push(missing);
+    expect(await within(missing.exited, 10_000, "exit")).toBe(1);
+    const lines = missing.stderr.filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/WEBEX_ACCESS_TOKEN \(or SPARK_ACCESS_TOKEN\) is not set/);
+
+    const bad = spawnReceiver({ SPARK_ACCESS_TOKEN: "t", BODY_LIMIT_BYTES: "lots" });
+    children.push(bad);
+    expect(await within(bad.exited, 10_000, "exit")).toBe(1);
+    expect(bad.stderr.filter(Boolean)).toEqual([
+      'sparkbot receiver: BODY_LIMIT_BYTES must be a whole number, got "lots"',
+    ]);
+  });
+
+  it("registers, enqueues a delivery from the emulator, and exits 0 on SIGTERM", async () => {
+    await control.reset();
+    const bot = await control.createPerson({ displayName: "Bot", email: "b@x.test", type: "bot" });
+    const user = await control.createPerson({ displayName: "User", email: "u@x.test" });
+    const prefix = uniquePrefix("process");
+    prefixes.push(prefix);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawnReceiver({
+      SPARK_ACCESS_TOKEN: bot.token, // the original's variable name is accepted
+      WEBEX_API_URL: emulator.apiUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      RECEIVER_HOST: "127.0.0.1",
+      RECEIVER_PORT: String(port),
+      WEBHOOK_URL: url,
+    });
+    children.push(child);
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+      timeoutMs: 20_000,
+      what: "the receiver process to be ready",
+    });
+
+    const room = await control.createRoom({
+      title: "dm",
+      type: "direct",
+      members: [user.id, bot.id],
+    });
+    const message = await control.sendMessage({ personId: user.id, roomId: room.id, text: "hi" });
+    await control.settledDeliveries();
+    const inspect = new Queue<EventJob>(QUEUE_NAME, {
+      connection: { url: TEST_REDIS_URL },
+      prefix,
+    });
+    try {
+      const id = jobIdFor({ resource: "messages", event: "created", data: { id: message.id } });
+      expect((await inspect.getJob(id))?.data.event.data.id).toBe(message.id);
+    } finally {
+      await inspect.close();
+    }
+
+    child.process.kill("SIGTERM");
+    expect(await within(child.exited, 15_000, "exit after SIGTERM")).toBe(0);
+    const logs = child.stdout.filter(Boolean).map((line) => JSON.parse(line) as { msg: string });
+    expect(logs.map((line) => line.msg)).toContain("receiver stopped");
+    expect(child.stdout.join("\n")).not.toContain(bot.token);
+  });
+
+  it("finishes an enqueue in flight before exiting on SIGTERM", async () => {
+    const redis = await PrivateRedis.start();
+    const admin = redis.client();
+    try {
+      const bot = await control.createPerson({
+        displayName: "Bot",
+        email: "b2@x.test",
+        type: "bot",
+      });
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const child = spawnReceiver({
+        WEBEX_ACCESS_TOKEN: bot.token,
+        WEBEX_API_URL: emulator.apiUrl,
+        REDIS_URL: redis.url,
+        RECEIVER_HOST: "127.0.0.1",
+        RECEIVER_PORT: String(port),
+        WEBHOOK_SECRET: "fixed-secret",
+      });
+      children.push(child);
+      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+        timeoutMs: 20_000,
+        what: "ready",
+      });
+      await admin.connect();
+      await admin.call("CLIENT", "PAUSE", "700", "WRITE"); // the enqueue will wait on Redis
+      const event = makeEvent();
+      const delivery = post(`${url}/sparkbot`, event, { secret: "fixed-secret" });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.process.kill("SIGTERM");
+      expect((await delivery).status).toBe(202);
+      expect(await within(child.exited, 15_000, "exit after SIGTERM")).toBe(0);
+      expect(await admin.exists(`{sparkbot}:${QUEUE_NAME}:${jobIdFor(event)}`)).toBe(1);
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+    }
+  });
+});
