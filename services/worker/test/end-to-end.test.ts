@@ -18,6 +18,14 @@ describe("worker end to end (emulator → receiver → Redis → worker → emul
     expect(replies[0]?.message.roomId).toBe(stack.room.id);
   });
 
+  it("runs the example bot when no bot module is configured", async () => {
+    stack = await startStack("example");
+    await stack.startWorker({ bot: undefined });
+    await stack.say('echo "hello world" again');
+    const replies = await stack.waitForReplies(1);
+    expect(texts(replies)).toEqual(["hello world"]);
+  });
+
   it("streams interim replies while the handler still runs", async () => {
     stack = await startStack("interim");
     await stack.startWorker();
