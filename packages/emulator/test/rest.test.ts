@@ -51,6 +51,8 @@ describe("people", () => {
     const uuid = Buffer.from(scene.alice.id, "base64url").toString().split("/").pop();
     const byUuid = await api(scene.emulator, scene.bot.token, "GET", `/v1/people/${uuid}`);
     expect(byUuid.json["id"]).toBe(scene.alice.id);
+    const malformed = await api(scene.emulator, scene.bot.token, "GET", "/v1/people/%E0%A4%A");
+    expect(malformed.status).toBe(404);
     const unknown = await api(scene.emulator, scene.bot.token, "GET", "/v1/people/xyz");
     expect(unknown.status).toBe(404);
   });

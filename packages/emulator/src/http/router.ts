@@ -71,8 +71,17 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   const params: Record<string, string> = {};
   for (const [index, segment] of pattern.entries()) {
     const value = actual[index] ?? "";
-    if (segment.startsWith(":")) params[segment.slice(1)] = decodeURIComponent(value);
+    if (segment.startsWith(":")) params[segment.slice(1)] = safeDecode(value);
     else if (segment !== value) return undefined;
   }
   return params;
+}
+
+/** Decodes a path segment; a malformed escape is kept as it is (and then matches nothing). */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
