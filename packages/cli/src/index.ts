@@ -12,11 +12,5 @@ export {
 export { readSession, writeSession, type DevSession } from "./dev/session.js";
 export { ChildSet, type Child } from "./dev/children.js";
 export { provideRedis, NoRedisError, NO_REDIS_HINT, type DevRedis } from "./dev/redis.js";
-export {
-  EmulatorApi,
-  type EmulatorMessage,
-  type EmulatorPerson,
-  type EmulatorRoom,
-} from "./lib/emulator-api.js";
 export { choosePort, freePort } from "./lib/ports.js";
 export { defaultSessionPath, ENTRY_POINTS, REPO_ROOT } from "./paths.js";

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { DEFAULT_KEY_PREFIX } from "@sparkbot/core";
+import { EmulatorControl } from "@sparkbot/emulator";
 import { ChildSet, type Child } from "../dev/children.js";
 import { readyBanner } from "../dev/banner.js";
 import { sessionPerson, setUpWorld } from "../dev/emulator-setup.js";
 import { NoRedisError, provideRedis, type DevRedis } from "../dev/redis.js";
 import { removeSession, writeSession, type DevSession } from "../dev/session.js";
-import { EmulatorApi } from "../lib/emulator-api.js";
 import { choosePort } from "../lib/ports.js";
 import { waitForHttp } from "../lib/wait-http.js";
 import { ENTRY_POINTS } from "../paths.js";
@@ -98,7 +98,7 @@ async function startServices(
     const url = `http://${HOST}:${port}`;
     const child = children.start("emulator", process.execPath, emulatorArgs(port), {});
     await waitForHttp(`${url}/_emulator/deliveries`, { failed: exitedReason(child) });
-    const world = await setUpWorld(new EmulatorApi(url));
+    const world = await setUpWorld(new EmulatorControl(url));
     emulator = {
       url,
       apiUrl: `${url}/v1`,

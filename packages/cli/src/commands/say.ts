@@ -1,5 +1,6 @@
 import { readSession } from "../dev/session.js";
-import { EmulatorApi, type EmulatorMessage } from "../lib/emulator-api.js";
+import type { Message } from "@sparkbot/core";
+import { EmulatorControl } from "@sparkbot/emulator";
 
 /** Settings of `sparkbot say`. */
 export interface SayOptions {
@@ -23,14 +24,14 @@ const POLL_MS = 100;
  * the group room, as Webex requires) and prints the bot's replies as they arrive. Resolves with
  * the replies seen; exit code 1 is the caller's to choose when there were none.
  */
-export async function runSay(options: SayOptions): Promise<EmulatorMessage[]> {
+export async function runSay(options: SayOptions): Promise<Message[]> {
   const session = readSession(options.sessionPath);
   const emulator = session.emulator;
   if (emulator === undefined) {
     throw new Error("the dev session runs against real Webex: talk to the bot in Webex instead");
   }
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const api = new EmulatorApi(emulator.url);
+  const api = new EmulatorControl(emulator.url);
   const roomId = emulator.rooms[options.room];
   const sent = await api.sendMessage({
     personId: emulator.user.id,
@@ -38,7 +39,7 @@ export async function runSay(options: SayOptions): Promise<EmulatorMessage[]> {
     text: options.text,
     mentions: options.room === "group" ? [emulator.bot.id] : undefined,
   });
-  const replies: EmulatorMessage[] = [];
+  const replies: Message[] = [];
   const seen = new Set<string>();
   const quietMs = options.quietMs ?? 5_000;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
@@ -58,16 +59,12 @@ export async function runSay(options: SayOptions): Promise<EmulatorMessage[]> {
 }
 
 /** The bot's messages that came after `sent` in the room's list (oldest first). */
-function newReplies(
-  messages: EmulatorMessage[],
-  sent: EmulatorMessage,
-  botId: string,
-): EmulatorMessage[] {
+function newReplies(messages: Message[], sent: Message, botId: string): Message[] {
   const index = messages.findIndex((message) => message.id === sent.id);
   const after = index >= 0 ? messages.slice(index + 1) : [];
   return after.filter((message) => message.personId === botId);
 }
 
-function replyText(message: EmulatorMessage): string {
+function replyText(message: Message): string {
   return message.markdown ?? message.text ?? "";
 }

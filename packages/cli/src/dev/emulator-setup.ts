@@ -1,15 +1,14 @@
-import type { EmulatorApi } from "../lib/emulator-api.js";
-import { type EmulatorPerson } from "../lib/emulator-api.js";
+import type { ControlPerson, EmulatorControl } from "@sparkbot/emulator";
 
 /** The accounts and rooms a dev session starts with. */
 export interface EmulatorWorld {
-  bot: EmulatorPerson;
-  user: EmulatorPerson;
+  bot: ControlPerson;
+  user: ControlPerson;
   rooms: { direct: string; group: string };
 }
 
 /** Creates the bot account, one user, a direct room and a group room with both in them. */
-export async function setUpWorld(api: EmulatorApi): Promise<EmulatorWorld> {
+export async function setUpWorld(api: EmulatorControl): Promise<EmulatorWorld> {
   const bot = await api.createPerson({
     displayName: "SparkBot",
     email: "sparkbot@webex.bot",
@@ -34,7 +33,7 @@ export async function setUpWorld(api: EmulatorApi): Promise<EmulatorWorld> {
 }
 
 /** The person fields a session file keeps. */
-export function sessionPerson(person: EmulatorPerson): {
+export function sessionPerson(person: ControlPerson): {
   id: string;
   displayName: string;
   email: string;

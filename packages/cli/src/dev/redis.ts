@@ -23,8 +23,8 @@ export const NO_REDIS_HINT =
 /** Thrown when no Redis can be found or started; its message is the one line to print. */
 export class NoRedisError extends Error {}
 
-function redisServerOnPath(): boolean {
-  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+function redisServerOnPath(env: NodeJS.ProcessEnv): boolean {
+  return spawnSync("redis-server", ["--version"], { stdio: "ignore", env }).status === 0;
 }
 
 async function waitUntilAnswers(url: string, timeoutMs: number): Promise<boolean> {
@@ -39,9 +39,13 @@ async function waitUntilAnswers(url: string, timeoutMs: number): Promise<boolean
 /**
  * Finds the Redis for a dev session: `REDIS_URL` if set (it must answer), else 127.0.0.1:6379
  * if it answers, else a private `redis-server` on a free port in a temporary directory with
- * persistence off, started as one of `children`.
+ * persistence off, started as one of `children`. `env` is where `REDIS_URL` and `PATH` are read.
  */
-export async function provideRedis(env: NodeJS.ProcessEnv, children: ChildSet): Promise<DevRedis> {
+export async function provideRedis(
+  env: NodeJS.ProcessEnv,
+  children: ChildSet,
+  localUrl = LOCAL_REDIS_URL,
+): Promise<DevRedis> {
   const configured = env["REDIS_URL"]?.trim();
   if (configured) {
     if (!(await redisAnswers(configured, 2_000))) {
@@ -51,14 +55,16 @@ export async function provideRedis(env: NodeJS.ProcessEnv, children: ChildSet): 
     }
     return { url: configured, source: "env", cleanup: () => undefined };
   }
-  if (await redisAnswers(LOCAL_REDIS_URL)) {
-    return { url: LOCAL_REDIS_URL, source: "local", cleanup: () => undefined };
+  if (await redisAnswers(localUrl)) {
+    return { url: localUrl, source: "local", cleanup: () => undefined };
   }
-  if (!redisServerOnPath()) throw new NoRedisError(NO_REDIS_HINT);
+  if (!redisServerOnPath(env)) throw new NoRedisError(NO_REDIS_HINT);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "sparkbot-redis-"));
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
-  children.start("redis", "redis-server", [...args, "--save", "", "--appendonly", "no"], {});
+  children.start("redis", "redis-server", [...args, "--save", "", "--appendonly", "no"], {
+    PATH: env["PATH"],
+  });
   const url = `redis://127.0.0.1:${port}`;
   if (!(await waitUntilAnswers(url, 10_000))) {
     throw new NoRedisError(`redis-server started on port ${port} but does not answer PING`);

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { TEST_REDIS_URL } from "@sparkbot/testkit";
+import {
+  loadAll,
+  maskSecret,
+  maskUrlPassword,
+  runConfigCheck,
+} from "../src/commands/config-check.js";
+
+const TOKEN = "ZDk0YzhkZDgtNWM4Ni00NGI4LWEyMTYtNmU3YjA0ZDU4MjU4_P0A1_5fab1adb";
+
+async function check(env: NodeJS.ProcessEnv): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await runConfigCheck({ env, offline: true, write: (line) => lines.push(line) });
+  return { code, lines };
+}
+
+describe("sparkbot config check", () => {
+  it("prints every variable, secrets masked, and exits 0 on a good configuration", async () => {
+    const env = {
+      WEBEX_ACCESS_TOKEN: TOKEN,
+      WEBHOOK_SECRET: "s3cret-s3cret-s3cret",
+      REDIS_URL: "redis://:pw@redis:6379",
+    };
+    const { code, lines } = await check(env);
+    expect(code).toBe(0);
+    const output = lines.join("\n");
+    expect(output).not.toContain(TOKEN);
+    expect(output).not.toContain("s3cret-s3cret-s3cret");
+    expect(output).not.toContain(":pw@");
+    expect(output).toMatch(/^WEBEX_ACCESS_TOKEN\s+ZDk0…1adb$/m);
+    expect(output).toMatch(/^REDIS_URL\s+redis:\/\/:\*\*\*\*@redis:6379$/m);
+    expect(output).toMatch(/^WORKER_CONCURRENCY\s+16\s+\(default\)$/m);
+    expect(lines.at(-1)).toBe("config check: ok");
+  });
+
+  it("reports every problem, one line each, and exits 1", async () => {
+    const env = { RECEIVER_PORT: "eighty", WEBHOOK_URL: "not a url", WORKER_CONCURRENCY: "0" };
+    const { code, lines } = await check(env);
+    expect(code).toBe(1);
+    const problems = lines.filter((line) => line.startsWith("problem: "));
+    expect(problems).toHaveLength(4);
+    expect(problems.join("\n")).toContain("WEBEX_ACCESS_TOKEN (or SPARK_ACCESS_TOKEN) is not set");
+    expect(problems.join("\n")).toContain('RECEIVER_PORT must be a whole number, got "eighty"');
+    expect(problems.join("\n")).toContain("WEBHOOK_URL must be an absolute URL");
+    expect(problems.join("\n")).toContain("WORKER_CONCURRENCY must be between 1 and 1000");
+    expect(lines).toContainEqual(expect.stringMatching(/^RECEIVER_PORT\s+\(invalid\)$/));
+    expect(lines.at(-1)).toBe("config check: 4 problem(s)");
+  });
+
+  it("checks that Redis answers unless --offline", async () => {
+    const lines: string[] = [];
+    const env = {
+      WEBEX_ACCESS_TOKEN: TOKEN,
+      REDIS_URL: TEST_REDIS_URL,
+      WEBEX_API_URL: "http://127.0.0.1:9/v1",
+    };
+    const code = await runConfigCheck({ env, offline: false, write: (line) => lines.push(line) });
+    expect(lines).toContain(`reachable: Redis at ${TEST_REDIS_URL.replace(/\/$/, "")}`);
+    expect(
+      lines.some((line) => line.startsWith("problem: WEBEX_ACCESS_TOKEN: people/me failed")),
+    ).toBe(true);
+    expect(code).toBe(1);
+  }, 30_000);
+
+  it("accepts the original's SPARK_ACCESS_TOKEN", () => {
+    expect(loadAll({ SPARK_ACCESS_TOKEN: TOKEN }).problems).toEqual([]);
+  });
+
+  it("masks secrets and URL passwords", () => {
+    expect(maskSecret("short")).toBe("****");
+    expect(maskSecret("abcdefghijklmnop")).toBe("abcd…mnop");
+    expect(maskUrlPassword("redis://user:pw@host:6379")).toBe("redis://user:****@host:6379");
+    expect(maskUrlPassword("redis://host:6379")).toBe("redis://host:6379");
+  });
+});
