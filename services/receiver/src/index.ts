@@ -15,14 +15,31 @@ export {
 export {
   createEventQueue,
   EVENT_JOB_OPTIONS,
+  DEFAULT_DEDUPE_WINDOW_MS,
   QueueUnavailableError,
   type Enqueuer,
   type EventQueue,
   type EventQueueOptions,
 } from "./queue.js";
-export { createProducerRedis, pingRedis, type ProducerRedisOptions } from "./redis.js";
+export {
+  createProducerRedis,
+  pingRedis,
+  waitForRedis,
+  type ProducerRedisOptions,
+} from "./redis.js";
 export { HANDLED_EVENTS } from "./http/webhook.js";
-export { startRegistrar, WANTED_WEBHOOKS, type Registrar } from "./registration/registrar.js";
-export { reconcileWebhooks, webhookName, type ReconcileReport } from "./registration/reconcile.js";
-export { resolveWebhookSecret } from "./registration/secret.js";
-export { withRedisLock } from "./registration/lock.js";
+export {
+  startRegistrar,
+  WANTED_WEBHOOKS,
+  type Registrar,
+  type RegistrarOptions,
+} from "./registration/registrar.js";
+export {
+  reconcileWebhooks,
+  webhookName,
+  type ReconcileReport,
+  type ReconcileOptions,
+  type WantedWebhook,
+} from "./registration/reconcile.js";
+export { resolveWebhookSecret, secretKey } from "./registration/secret.js";
+export { withRedisLock, registrationLockKey, type LockOptions } from "./registration/lock.js";

@@ -89,7 +89,8 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       if (claimed !== null) await redis.del(marker).catch(() => undefined);
       throw error;
     }
-    await redis.set(marker, "queued", "PX", dedupeWindowMs);
+    // The job is stored: a failure here only leaves "pending", which a repeat handles safely.
+    await redis.set(marker, "queued", "PX", dedupeWindowMs).catch(() => undefined);
     return claimed === null ? "duplicate" : "accepted";
   };
 

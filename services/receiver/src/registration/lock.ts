@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 
+/** The Redis key of the fleet's registration lock (the CLI's `webhooks sync` takes it too). */
+export function registrationLockKey(prefix: string): string {
+  return `${prefix}:receiver:registration-lock`;
+}
+
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`;
 
 export interface LockOptions {

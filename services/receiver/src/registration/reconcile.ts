@@ -13,7 +13,8 @@ export interface ReconcileOptions {
   wanted: readonly WantedWebhook[];
   /** Delete the bot account's webhooks that are not wanted (as the original did). */
   removeOthers: boolean;
-  logger: Logger;
+  /** Accepted for callers that pass one; reconciliation itself logs nothing. */
+  logger?: Logger;
 }
 
 /** What a reconciliation did, by webhook id. */

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger, WebexClient } from "@sparkbot/core";
 import { HANDLED_EVENTS } from "../http/webhook.js";
-import { withRedisLock, type LockOptions } from "./lock.js";
+import { registrationLockKey, withRedisLock, type LockOptions } from "./lock.js";
 import { reconcileWebhooks, type ReconcileReport, type WantedWebhook } from "./reconcile.js";
 import { resolveWebhookSecret } from "./secret.js";
 
@@ -73,10 +73,9 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     secret ??= await resolveWebhookSecret(options.redis, options.prefix, options.configuredSecret);
     botId ??= (await options.webex.people.me()).id;
     if (targetUrl === undefined) return undefined;
-    const lockKey = `${options.prefix}:receiver:registration-lock`;
     const result = await withRedisLock(
       options.redis,
-      lockKey,
+      registrationLockKey(options.prefix),
       () =>
         reconcileWebhooks(options.webex, {
           targetUrl,
