@@ -1,4 +1,10 @@
-import { WebexApiError, type Message, type Person, type WebexClient } from "@sparkbot/core";
+import {
+  WebexApiError,
+  sameWebexId,
+  type Message,
+  type Person,
+  type WebexClient,
+} from "@sparkbot/core";
 import type { Logger } from "@sparkbot/core";
 import type { DeliveryLedger } from "./delivery-ledger.js";
 
@@ -42,7 +48,7 @@ export async function findDeliveredReply(
   const known = await ledger.sentMessageIds();
   const match = recent.find(
     (candidate) =>
-      candidate.personId === deps.self.id &&
+      sameWebexId(candidate.personId, deps.self.id) &&
       candidate.markdown === markdown &&
       !known.has(candidate.id) &&
       Date.parse(candidate.created) >= intentAt - CLOCK_SKEW_MS,

@@ -2,6 +2,7 @@ import {
   CommandTimeoutError,
   QUEUE_NAME,
   parseEventJob,
+  sameWebexId,
   type Logger,
   type Message,
   type Person,
@@ -65,9 +66,12 @@ export function createJobProcessor(
       deps.logger.debug("event ignored", { jobId: job.id, resource: event.resource });
       return { status: "ignored" };
     }
-    if (event.data.personId === deps.self.id) return { status: "own_message" };
+    // The bot never answers itself (ids compared by uuid: Webex has more than one form of them).
+    const own = (personId: string | undefined): boolean =>
+      personId !== undefined && sameWebexId(personId, deps.self.id);
+    if (own(event.data.personId)) return { status: "own_message" };
     const message = await deps.webex.messages.get(event.data.id);
-    if (message.personId === deps.self.id) return { status: "own_message" };
+    if (own(message.personId)) return { status: "own_message" };
     return runCommand(deps, job, event, message);
   };
 }

@@ -114,6 +114,35 @@ describe("a reply whose send was never recorded", () => {
   });
 });
 
+describe("events that run no command", () => {
+  it("skips the bot's own messages and events other than new messages", async () => {
+    const metrics = createWorkerMetrics();
+    const self = { id: "bot-id", emails: ["b@webex.bot"], displayName: "B", orgId: "o" };
+    const process = createJobProcessor({
+      bot: testBot,
+      // Any Webex call would fail: these events must be settled without one.
+      webex: createWebexClient({ accessToken: "t", apiUrl: "http://127.0.0.1:9/v1" }),
+      self,
+      redis,
+      redisPrefix: prefix,
+      commandTimeoutMs: 1000,
+      metrics,
+      logger: silentLogger,
+    });
+    const own = eventFor({ id: "m1", roomId: "r", personId: "bot-id" } as Message);
+    expect(await process({ id: "a", data: createEventJob(own) })).toEqual({
+      status: "own_message",
+    });
+    const membership = { ...own, resource: "memberships", data: { id: "x" } };
+    expect(await process({ id: "b", data: createEventJob(membership) })).toEqual({
+      status: "ignored",
+    });
+    await expect(process({ id: "c", data: { v: 1, event: {} } })).rejects.toThrow(
+      /Malformed job payload/,
+    );
+  });
+});
+
 function eventFor(message: Message): WebhookEvent {
   return {
     id: "webhook-1",
