@@ -50,6 +50,27 @@ describe("delivery under Webex faults", () => {
     expect(metricValue(metrics, "sparkbot_job_retries_total", { reason: "webex_429" })).toBe(1);
   });
 
+  it("a 429 pauses the whole queue, idle workers included, for Retry-After", async () => {
+    stack = await startStack("pause");
+    await stack.startWorker();
+    await stack.startWorker();
+    await stack.control.fault({
+      method: "POST",
+      path: "/v1/messages",
+      status: 429,
+      retryAfter: 2,
+      count: 1,
+    });
+    const started = Date.now();
+    await stack.say("ping");
+    await waitFor(async () => (await stack!.control.settledDeliveries()).length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.say("ping"); // an idle worker could answer this at once, but must not
+    const replies = await stack.waitForReplies(2, 10_000);
+    for (const reply of replies) expect(reply.at - started).toBeGreaterThanOrEqual(1900);
+    expect(texts(replies)).toEqual(["**pong**", "**pong**"]);
+  });
+
   it("429s and 500s in the middle of a stream end in exactly one delivery of each reply", async () => {
     stack = await startStack("r500");
     const worker = await stack.startWorker();
