@@ -14,7 +14,8 @@ function loadConfig() {
   }
 }
 
-function onSignals(receiver: RunningReceiver, logger: Logger): void {
+/** SIGTERM / SIGINT: graceful stop, also when the signal comes while the receiver is starting. */
+function onSignals(started: Promise<RunningReceiver>, logger: Logger): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -22,13 +23,15 @@ function onSignals(receiver: RunningReceiver, logger: Logger): void {
     logger.info("shutting down", { signal });
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
-    receiver.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error("shutdown failed", { error: String(error) });
-        process.exit(1);
-      },
-    );
+    started
+      .then((receiver) => receiver.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error("shutdown failed", { error: String(error) });
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
@@ -37,8 +40,9 @@ function onSignals(receiver: RunningReceiver, logger: Logger): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: "sparkbot-receiver", level: config.logLevel });
-  const receiver = await startReceiver(config, { logger });
-  onSignals(receiver, logger);
+  const started = startReceiver(config, { logger });
+  onSignals(started, logger);
+  await started;
 }
 
 main().catch((error: unknown) => {

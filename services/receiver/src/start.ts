@@ -109,6 +109,8 @@ export async function startReceiver(
   });
 
   const server = createServer(app.callback());
+  server.headersTimeout = 10_000; // slow clients do not hold connections for minutes
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobIdFor } from "@sparkbot/core";
+import { QUEUE_NAME, jobIdFor, loadReceiverConfig } from "@sparkbot/core";
+import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
+import { startReceiver, type RunningReceiver } from "../src/start.js";
 import { waitFor } from "@sparkbot/testkit";
 import { SECRET, sample, startAppFixture, type AppFixture } from "./app-fixture.js";
 import { PrivateRedis, makeEvent, post } from "./helpers.js";
@@ -74,6 +76,55 @@ describe("receiver while Redis goes away and comes back", () => {
       expect(await fx.inspect.getJob(jobIdFor(event))).toBeDefined();
     } finally {
       await admin.call("CLIENT", "UNPAUSE").catch(() => undefined);
+      admin.disconnect();
+    }
+  });
+});
+
+describe("receiver started while Redis is down", () => {
+  let emulator: RunningEmulator | undefined;
+  let receiver: RunningReceiver | undefined;
+  let redis: PrivateRedis | undefined;
+  afterAll(async () => {
+    await receiver?.close();
+    await redis?.stop();
+    await emulator?.close();
+  });
+
+  it("listens, answers 503 and not ready, then accepts once Redis is up", async () => {
+    emulator = await startEmulator();
+    const control = new EmulatorControl(emulator.url);
+    const bot = await control.createPerson({ displayName: "Bot", email: "b@x.test", type: "bot" });
+    redis = await PrivateRedis.start();
+    await redis.stop();
+    const config = loadReceiverConfig({
+      WEBEX_ACCESS_TOKEN: bot.token,
+      WEBEX_API_URL: emulator.apiUrl,
+      REDIS_URL: redis.url,
+      RECEIVER_HOST: "127.0.0.1",
+      RECEIVER_PORT: "0",
+      WEBHOOK_SECRET: SECRET,
+    });
+    receiver = await startReceiver(config, { redisWaitMs: 100, defaultMetrics: false });
+    const webhookUrl = `${receiver.url}/sparkbot`;
+    const event = makeEvent();
+    expect((await post(webhookUrl, event, { secret: SECRET })).status).toBe(503);
+    const ready = await fetch(`${receiver.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: { redis: boolean } }).checks.redis).toBe(false);
+
+    await redis.start();
+    const readyReceiver = receiver;
+    await waitFor(async () => (await fetch(`${readyReceiver.url}/readyz`)).status === 200, {
+      timeoutMs: 10_000,
+      what: "ready once Redis is up",
+    });
+    const accepted = await post(webhookUrl, event, { secret: SECRET });
+    expect(accepted.status).toBe(202);
+    const admin = redis.client();
+    try {
+      expect(await admin.exists(`{sparkbot}:${QUEUE_NAME}:${jobIdFor(event)}`)).toBe(1);
+    } finally {
       admin.disconnect();
     }
   });
