@@ -33,20 +33,28 @@ function frameName(url: string, functionName: string, line: number): string {
   return `${functionName === "" ? "(anonymous)" : functionName}${file}`;
 }
 
-/** Self time per frame and per package of one profile, busy time only (idle excluded). */
+/**
+ * Self time per frame and per package of one profile, busy time only (idle excluded). Samples
+ * in the first `skipMs` (start-up: module loading, connecting) are left out, so that the summary
+ * shows the process under load.
+ */
 export function summarizeProfile(
   profile: CpuProfile,
   process: string,
   workload: string,
+  skipMs = 0,
   top = 12,
 ): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const frames = new Map<string, number>();
   const packages = new Map<string, number>();
   let busy = 0;
+  let elapsed = 0;
   profile.samples.forEach((id, index) => {
     const frame = byId.get(id);
     const delta = (profile.timeDeltas[index] ?? 0) / 1000;
+    elapsed += delta;
+    if (elapsed < skipMs) return;
     if (!frame || IDLE.has(frame.functionName) || delta <= 0) return;
     busy += delta;
     const name = frameName(frame.url, frame.functionName, frame.lineNumber);

@@ -24,6 +24,8 @@ export interface ChildHandle {
   readonly exited: Promise<number | string>;
   /** The last lines the process wrote (stdout and stderr), for error messages. */
   tail(): string;
+  /** How many lines the process wrote in all (log volume under load is a cost too). */
+  lineCount(): number;
   /** Resolves with the first stdout line matching `predicate`, or rejects after `timeoutMs`. */
   waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string>;
   /** Highest VmHWM seen so far (MB); sampled every 200 ms while the process runs. */
@@ -51,8 +53,10 @@ export function startProcess(spec: ProcessSpec): ChildHandle {
   if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${spec.script}`);
   const pid = child.pid;
   const lines: string[] = [];
+  let lineCount = 0;
   const listeners = new Set<(line: string) => void>();
   const remember = (line: string): void => {
+    lineCount++;
     lines.push(line);
     if (lines.length > TAIL_LINES) lines.shift();
   };
@@ -88,6 +92,7 @@ export function startProcess(spec: ProcessSpec): ChildHandle {
     child,
     exited,
     tail: () => lines.join("\n"),
+    lineCount: () => lineCount,
     waitForLine(predicate, timeoutMs) {
       return new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => {

@@ -3,7 +3,7 @@
 // Prints `RESULT {json}` with per-call wall time and CPU time of each client and operation.
 import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
-import { createWebexClient } from "@sparkbot/core";
+import type { WebexClient, WebexClientOptions } from "@sparkbot/core";
 import { summarize, type LatencySummary } from "../lib/stats.js";
 
 /** What the parent passes as the first argument (JSON). */
@@ -25,10 +25,28 @@ export interface ClientCostEntry {
   cpuMsPerCall: number;
 }
 
+/** Resident memory (MB) as each client is loaded and makes its first call. */
+export interface ClientMemory {
+  startMb: number;
+  /** After the first `fetch` call (undici loads lazily). */
+  afterFetchMb: number;
+  /** After importing @sparkbot/core (zod, pino, ... but not yet the SDK). */
+  afterCoreMb: number;
+  /** After `createWebexClient` and its first call (the SDK plugins loaded). */
+  afterSdkMb: number;
+}
+
+/** What the process prints after `RESULT `. */
+export interface ClientCostResult {
+  entries: ClientCostEntry[];
+  memory: ClientMemory;
+}
+
 type Operation = ClientCostEntry["operation"];
+type CreateClient = (options: WebexClientOptions) => WebexClient;
 type CallFn = (operation: Operation, n: number) => Promise<unknown>;
 
-function sdkClient(options: ClientCostOptions): CallFn {
+function sdkClient(options: ClientCostOptions, createWebexClient: CreateClient): CallFn {
   const webex = createWebexClient({ accessToken: options.token, apiUrl: options.apiUrl });
   return (operation, n) =>
     operation === "people.me"
@@ -113,10 +131,21 @@ async function measure(
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? "{}") as ClientCostOptions;
+  const rssMb = (): number => process.memoryUsage().rss / 1024 / 1024;
+  const startMb = rssMb();
+  const viaFetch = fetchClient(options);
+  await viaFetch("people.me", 0);
+  const afterFetchMb = rssMb();
+  const viaHttp = httpClient(options);
+  const { createWebexClient } = await import("@sparkbot/core");
+  const afterCoreMb = rssMb();
+  const viaSdk = sdkClient(options, createWebexClient);
+  await viaSdk("people.me", 0);
+  const memory: ClientMemory = { startMb, afterFetchMb, afterCoreMb, afterSdkMb: rssMb() };
   const clients = [
-    ["sdk", sdkClient(options)],
-    ["fetch", fetchClient(options)],
-    ["http", httpClient(options)],
+    ["sdk", viaSdk],
+    ["fetch", viaFetch],
+    ["http", viaHttp],
   ] as const;
   const operations: Operation[] = ["people.me", "messages.create"];
   for (const [, call] of clients) {
@@ -136,8 +165,9 @@ async function main(): Promise<void> {
       }
     }
   }
-  const merged: ClientCostEntry[] = [...results.values()].map((entries) => mergeEntries(entries));
-  process.stdout.write(`RESULT ${JSON.stringify(merged)}\n`);
+  const entries = [...results.values()].map((list) => mergeEntries(list));
+  const result: ClientCostResult = { entries, memory };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
 /** Averages the two rounds of one client and operation (percentiles: mean of the rounds). */

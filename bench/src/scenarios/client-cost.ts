@@ -3,7 +3,7 @@ import type { EmulatorControl } from "@sparkbot/emulator";
 import { startProcess } from "../lib/proc.js";
 import { ratioOf } from "../lib/report.js";
 import { createBot } from "../lib/scene.js";
-import type { ClientCostEntry, ClientCostOptions } from "../procs/client-cost.js";
+import type { ClientCostEntry, ClientCostOptions, ClientCostResult } from "../procs/client-cost.js";
 import type { BenchContext } from "./context.js";
 
 const SECTION = "6 Webex client cost";
@@ -29,6 +29,12 @@ export function declareClientCost(ctx: BenchContext): void {
       unit: "ms",
     });
   }
+  ctx.rows.declare({
+    id: "client.sdk.rss",
+    section: SECTION,
+    label: "Memory added by loading the SDK client and its first call vs fetch's",
+    unit: "MB",
+  });
   ctx.rows.declare({
     id: "client.share",
     section: SECTION,
@@ -76,13 +82,18 @@ export async function runClientCost(ctx: BenchContext): Promise<void> {
     script: join(ctx.distDir, "procs/client-cost.js"),
     args: [JSON.stringify(options)],
   });
-  let entries: ClientCostEntry[];
+  let result: ClientCostResult;
   try {
     const line = await child.waitForLine((l) => l.startsWith("RESULT "), 180_000);
-    entries = JSON.parse(line.slice("RESULT ".length)) as ClientCostEntry[];
+    result = JSON.parse(line.slice("RESULT ".length)) as ClientCostResult;
   } finally {
     await child.stop();
   }
+  const { entries, memory } = result;
+  ctx.rows.set("client.sdk.rss", memory.afterSdkMb - memory.afterCoreMb, {
+    baseline: { name: "fetch", value: memory.afterFetchMb - memory.startMb },
+    note: `process RSS ${memory.startMb.toFixed(0)} MB at start, ${memory.afterSdkMb.toFixed(0)} MB with the SDK loaded`,
+  });
   let sdkCpu = 0;
   let httpCpu = 0;
   for (const { key, operation } of OPERATIONS) {

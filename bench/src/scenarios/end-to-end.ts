@@ -174,6 +174,10 @@ async function runWorkers(
   } finally {
     for (const handle of handles) peaks.push(handle.peakRssMb());
     await Promise.all(handles.map((handle) => handle.stop(10_000)));
+    const lines = handles.reduce((sum, handle) => sum + handle.lineCount(), 0);
+    ctx.log(
+      `${workers} worker(s) wrote ${lines} output lines; last: ${handles[0]?.tail().split("\n").at(-1) ?? ""}`,
+    );
   }
 }
 
@@ -231,6 +235,7 @@ export async function runEndToEnd(
   } finally {
     driver.dispose();
     await receiver.handle.stop();
+    ctx.log(`receiver wrote ${receiver.handle.lineCount()} output lines`);
     await deletePrefix(env.redisPrefix, ctx.redisUrl);
   }
 }

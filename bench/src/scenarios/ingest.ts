@@ -160,6 +160,7 @@ export async function runIngest(ctx: BenchContext, botToken: string): Promise<vo
     rows.set("memory.receiver.ingest", peak, { met: peak < 120 });
   } finally {
     await receiver.handle.stop();
+    ctx.log(`receiver wrote ${receiver.handle.lineCount()} output lines`);
     await deletePrefix(env.redisPrefix, ctx.redisUrl);
   }
 }

@@ -22,12 +22,17 @@ async function profileReceiver(ctx: BenchContext, bot: ControlPerson): Promise<v
   const dir = profileDir(ctx, "receiver");
   const env = serviceEnv(ctx, bot.token, "bench-prof-rx");
   const secret = randomBytes(16).toString("hex");
+  const spawnedAt = Date.now();
   const receiver = await startReceiverProcess(env, {
     secret,
     register: false,
     nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir],
   });
+  let loadAt = Date.now();
   try {
+    // A short warm-up first, so that the profile shows the steady state, not the JIT warming.
+    await runIngestLoad(ctx, receiver.webhookUrl, secret, 1);
+    loadAt = Date.now();
     await runIngestLoad(ctx, receiver.webhookUrl, secret, ctx.settings.profileSeconds);
   } finally {
     await receiver.handle.stop(15_000);
@@ -38,6 +43,7 @@ async function profileReceiver(ctx: BenchContext, bot: ControlPerson): Promise<v
       readProfile(dir),
       "receiver",
       `ingest, ${ctx.settings.connections} connections`,
+      loadAt - spawnedAt,
     ),
   );
 }
@@ -55,14 +61,23 @@ async function profileWorker(
     register: true,
   });
   const driver = new PingDriver(ctx.emulator, ctx.control, bot.id);
+  let spawnedAt = Date.now();
+  let loadAt = Date.now();
   try {
     await waitForWebhook(ctx, bot.id, receiver.webhookUrl);
+    spawnedAt = Date.now();
     const worker = await startWorkerProcess(env, {
       index: 1,
       concurrency: ctx.settings.workerConcurrency,
       nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir],
     });
     try {
+      await driver.saturation(pingers, {
+        total: ctx.settings.warmupPings,
+        maxMs: ctx.settings.saturationMaxMs,
+        replyTimeoutMs: ctx.settings.replyTimeoutMs,
+      });
+      loadAt = Date.now();
       await driver.saturation(pingers, {
         total: Number.MAX_SAFE_INTEGER,
         maxMs: ctx.settings.profileSeconds * 1000,
@@ -77,7 +92,12 @@ async function profileWorker(
     await deletePrefix(env.redisPrefix, ctx.redisUrl);
   }
   ctx.profiles.push(
-    summarizeProfile(readProfile(dir), "worker", `ping at saturation, ${pingers.length} in flight`),
+    summarizeProfile(
+      readProfile(dir),
+      "worker",
+      `ping at saturation, ${pingers.length} in flight`,
+      loadAt - spawnedAt,
+    ),
   );
 }
 
