@@ -120,6 +120,14 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
     expect(last! - first!).toBeGreaterThanOrEqual(1_000);
   });
 
+  it("serves the chat page at the URL it printed", async () => {
+    const chatUrl = session.emulator!.chatUrl;
+    expect(dev.output()).toContain(`Talk to the bot:     ${chatUrl}`);
+    const response = await fetch(chatUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/html");
+  });
+
   it("registered the receiver's webhooks with the emulator (sparkbot webhooks list)", async () => {
     const args = [CLI, "webhooks", "list", "--json", "--session", sessionPath];
     const env = { ...process.env, WEBEX_ACCESS_TOKEN: "", SPARK_ACCESS_TOKEN: "", WEBHOOK_URL: "" };

@@ -30,8 +30,9 @@ export class ChildSet {
     private readonly color = false,
   ) {}
 
-  /** Starts `command args` with `env` added to this process's environment. */
+  /** Starts `command args` with `env` added to this process's environment (not once stopping). */
   start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+    if (this.stopping) throw new Error(`not starting ${name}: stopping`);
     const index = this.children.length;
     const spawned = spawn(command, args, {
       env: { ...process.env, ...env },
