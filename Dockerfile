@@ -2,8 +2,10 @@
 # One image for both services; docker-compose.yml picks the entry point:
 #   node services/receiver/dist/main.js   |   node services/worker/dist/main.js
 # Build: docker build -t sparkbot .
-# A bot of your own is either mounted at run time (BOT_MODULE=/bot/index.js plus a volume, see
-# docker-compose.yml) or built in: put it under examples/ (a workspace package) and set BOT_MODULE.
+# A bot of your own (a .js or .ts module exporting `bot`; it imports "@sparkbot/core"):
+#  - mounted: a volume at /app/bots/<name> and BOT_MODULE=/app/bots/<name>/index.js (docker-compose.yml);
+#  - built in: FROM sparkbot, COPY it to /app/bots/<name> (npm install its own dependencies
+#    there, if any), ENV BOT_MODULE=/app/bots/<name>/index.js.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -40,6 +42,9 @@ COPY --from=prod-deps /app/services/receiver services/receiver
 COPY --from=prod-deps /app/services/worker services/worker
 COPY --from=prod-deps /app/examples/example-bot examples/example-bot
 COPY docker/healthcheck.mjs docker/healthcheck.mjs
+# A bot mounted or copied under /app/bots/ imports "@sparkbot/core" from here.
+RUN mkdir -p node_modules/@sparkbot bots \
+ && ln -sfn ../../packages/core node_modules/@sparkbot/core
 USER node
 EXPOSE 8080 9464
 # HEALTHCHECK_PORT picks the service: 8080 for the receiver (the default), 9464 for a worker.

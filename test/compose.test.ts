@@ -169,6 +169,11 @@ describe("Dockerfile", () => {
     expect(dockerfile).toContain('CMD ["node", "services/receiver/dist/main.js"]');
     expect(dockerfile).toContain('CMD ["node", "docker/healthcheck.mjs"]');
   });
+
+  it("lets a bot mounted under /app/bots import @sparkbot/core", () => {
+    expect(dockerfile).toContain("ln -sfn ../../packages/core node_modules/@sparkbot/core");
+    expect(readFileSync(join(ROOT, "docker-compose.yml"), "utf8")).toContain("/app/bots/");
+  });
 });
 
 function rootPnpmVersion(): string {
