@@ -93,7 +93,7 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
   it("answers ping with **pong**, in the direct room and, mentioned, in the group room", async () => {
     expect(texts(await say("ping"))).toEqual(["**pong**"]);
     expect(texts(await say("ping", ["--room", "group"]))).toEqual(["**pong**"]);
-  });
+  }, 60_000);
 
   it("answers help with the command list", async () => {
     const [help, ...more] = texts(await say("help"));
@@ -101,24 +101,24 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
     expect(help).toContain("Type `help [command]` for more specific help");
     expect(help).toContain(" - ping");
     expect(help).toContain(" - echo, testcommand");
-  });
+  }, 60_000);
 
   it("keeps a quoted argument together", async () => {
     expect(texts(await say('echo "hello big world" second'))).toEqual(["hello big world"]);
-  });
+  }, 60_000);
 
   it("sends an unknown command to the example bot's fallback", async () => {
     const replies = texts(await say("frobnicate now"));
     expect(replies).toHaveLength(1);
     expect(replies[0]).toContain('I don\'t know the command "frobnicate"');
-  });
+  }, 60_000);
 
   it("delivers the slow command's interim reply before it finishes", async () => {
     const replies = await say("slow", ["--quiet-ms", "4000"]);
     expect(texts(replies)).toEqual(["working on it", "**done**"]);
     const [first, last] = replies.map((reply) => Date.parse(reply.created));
     expect(last! - first!).toBeGreaterThanOrEqual(1_000);
-  });
+  }, 60_000);
 
   it("serves the chat page at the URL it printed", async () => {
     const chatUrl = session.emulator!.chatUrl;
