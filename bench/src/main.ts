@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     logLevel: process.env["BENCH_LOG_LEVEL"] ?? "warn",
     rows: new RowBook(),
     profiles: [],
+    details: {},
     shared: new Map(),
     log,
   };
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
       },
       rows: ctx.rows.rows,
       profiles: ctx.profiles,
+      details: ctx.details,
       failures,
     };
     process.stdout.write(`\n${renderTextTable(report.rows)}\n\n`);

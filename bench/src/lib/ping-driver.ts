@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Message } from "@sparkbot/core";
-import type { EmulatorControl, RunningEmulator } from "@sparkbot/emulator";
+import type { DeliveryRecord, EmulatorControl, RunningEmulator } from "@sparkbot/emulator";
 import { sleep } from "./net.js";
 import { summarize, type LatencySummary } from "./stats.js";
 
@@ -21,6 +21,8 @@ export interface PingRunResult {
   perSecond: number;
   /** Webhook-to-reply latency: the ping stored by the emulator → the bot's reply stored. */
   latencyMs: LatencySummary;
+  /** The first part of it: the ping stored → the bot's webhook endpoint answered the delivery. */
+  webhookAnsweredMs: LatencySummary;
 }
 
 /** What the emulator's rooms say after a workload: every ping answered exactly once? */
@@ -33,6 +35,8 @@ export interface ReplyAudit {
 
 interface Pending {
   sentAt: number | undefined;
+  messageId?: string;
+  answeredAt?: number;
   settle: (latencyMs: number | undefined) => void;
 }
 
@@ -44,6 +48,11 @@ interface Pending {
 export class PingDriver {
   private readonly pending = new Map<string, Pending[]>();
   private readonly listener = (message: Message): void => this.onMessage(message);
+  private readonly deliveryListener = (delivery: DeliveryRecord): void => this.onDelivery(delivery);
+  /** Pings by message id until their webhook delivery is answered. */
+  private readonly byMessageId = new Map<string, Pending>();
+  /** Webhook answer times of the current run (ms after the ping was stored). */
+  private answered: number[] = [];
 
   constructor(
     private readonly emulator: RunningEmulator,
@@ -52,11 +61,20 @@ export class PingDriver {
     private readonly text = "ping",
   ) {
     emulator.events.on("message", this.listener);
+    emulator.events.on("delivery", this.deliveryListener);
   }
 
   /** Stops listening to the emulator. */
   dispose(): void {
     this.emulator.events.off("message", this.listener);
+    this.emulator.events.off("delivery", this.deliveryListener);
+  }
+
+  private onDelivery(delivery: DeliveryRecord): void {
+    const entry = this.byMessageId.get(delivery.dataId);
+    if (entry === undefined || !delivery.ok) return;
+    this.byMessageId.delete(delivery.dataId);
+    if (entry.sentAt !== undefined) this.answered.push(performance.now() - entry.sentAt);
   }
 
   private onMessage(message: Message): void {
@@ -69,7 +87,10 @@ export class PingDriver {
       entry.settle(performance.now() - (entry.sentAt ?? 0));
     } else if (message.text === this.text) {
       const entry = queue.find((item) => item.sentAt === undefined);
-      if (entry) entry.sentAt = performance.now();
+      if (!entry) return;
+      entry.sentAt = performance.now();
+      entry.messageId = message.id;
+      this.byMessageId.set(message.id, entry);
     }
   }
 
@@ -112,6 +133,7 @@ export class PingDriver {
     const latencies: number[] = [];
     let sent = 0;
     let timedOut = 0;
+    this.startRun();
     const start = performance.now();
     const deadline = start + options.maxMs;
     let lastReply = start;
@@ -127,7 +149,7 @@ export class PingDriver {
       }
     };
     await Promise.all(pingers.map(loop));
-    return result(sent, latencies, timedOut, lastReply - start);
+    return result(sent, latencies, timedOut, lastReply - start, this.answered);
   }
 
   /** Open loop at a fixed offered rate: one ping every 1000/rate ms, round robin over pingers. */
@@ -140,6 +162,7 @@ export class PingDriver {
     const latencies: number[] = [];
     let timedOut = 0;
     const inFlight: Promise<void>[] = [];
+    this.startRun();
     const start = performance.now();
     let lastReply = start;
     for (let i = 0; i < count; i++) {
@@ -159,7 +182,12 @@ export class PingDriver {
       );
     }
     await Promise.all(inFlight);
-    return result(count, latencies, timedOut, lastReply - start);
+    return result(count, latencies, timedOut, lastReply - start, this.answered);
+  }
+
+  private startRun(): void {
+    this.answered = [];
+    this.byMessageId.clear();
   }
 
   /** Counts, per room, the pings and the bot's replies the emulator holds. */
@@ -209,6 +237,7 @@ function result(
   latencies: number[],
   timedOut: number,
   elapsedMs: number,
+  answered: number[],
 ): PingRunResult {
   return {
     sent,
@@ -217,5 +246,6 @@ function result(
     elapsedMs,
     perSecond: elapsedMs > 0 ? (latencies.length * 1000) / elapsedMs : 0,
     latencyMs: summarize(latencies),
+    webhookAnsweredMs: summarize(answered),
   };
 }

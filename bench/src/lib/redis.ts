@@ -31,3 +31,11 @@ export async function redisVersion(redis: Redis): Promise<string> {
 export function waitingJobs(redis: Redis, prefix: string): Promise<number> {
   return redis.llen(`${prefix}:${QUEUE_NAME}:wait`);
 }
+
+/** CPU time (ms) the Redis server has used since it started (`INFO cpu`), for CPU shares. */
+export async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info("cpu");
+  const user = Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0);
+  const system = Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
+  return (user + system) * 1000;
+}

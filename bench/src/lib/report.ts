@@ -30,6 +30,8 @@ export interface BenchReport {
   rows: Row[];
   /** Profiles of the services, when taken: top frames and per-package CPU shares. */
   profiles: ProfileSummary[];
+  /** Raw results of each run, for a closer look than the table gives. */
+  details: Record<string, unknown>;
   /** Phases that failed, with their error. */
   failures: { phase: string; error: string }[];
 }

@@ -22,6 +22,7 @@ export interface ReceiverProcess {
   handle: ChildHandle;
   baseUrl: string;
   webhookUrl: string;
+  metricsUrl: string;
 }
 
 /** Throws a one-line reason when a service has not been built (or does not exist yet). */
@@ -72,14 +73,20 @@ export async function startReceiverProcess(
       throw new Error(`receiver exited (${code}) at start:\n${handle.tail()}`);
     }),
   ]);
-  return { handle, baseUrl, webhookUrl: `${baseUrl}/sparkbot` };
+  return { handle, baseUrl, webhookUrl: `${baseUrl}/sparkbot`, metricsUrl: `${baseUrl}/metrics` };
+}
+
+/** A started worker: its process and its metrics URL. */
+export interface WorkerProcess {
+  handle: ChildHandle;
+  metricsUrl: string;
 }
 
 /** Starts one `services/worker/dist/main.js` (the example bot) and waits for its `/healthz`. */
 export async function startWorkerProcess(
   env: ServiceEnv,
   options: { index: number; concurrency: number; nodeArgs?: string[] },
-): Promise<ChildHandle> {
+): Promise<WorkerProcess> {
   requireBuilt(env.root, WORKER_MAIN);
   const port = await freePort();
   const handle = startProcess({
@@ -100,5 +107,5 @@ export async function startWorkerProcess(
       throw new Error(`worker-${options.index} exited (${code}) at start:\n${handle.tail()}`);
     }),
   ]);
-  return handle;
+  return { handle, metricsUrl: `http://127.0.0.1:${port}/metrics` };
 }

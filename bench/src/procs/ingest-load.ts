@@ -21,11 +21,14 @@ export interface IngestLoadResult {
   durationSeconds: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number; mean: number; max: number };
+  /** CPU time (ms) the load generator itself used. */
+  cpuMs: number;
 }
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? "{}") as IngestLoadOptions;
   const context = syntheticContext(options.url);
+  const cpuStart = process.cpuUsage();
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
       },
     ],
   });
+  const cpu = process.cpuUsage(cpuStart);
   const completed = result["2xx"] + result.non2xx;
   const output: IngestLoadResult = {
     requests: completed,
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
       mean: result.latency.mean,
       max: result.latency.max,
     },
+    cpuMs: (cpu.user + cpu.system) / 1000,
   };
   process.stdout.write(`RESULT ${JSON.stringify(output)}\n`);
 }

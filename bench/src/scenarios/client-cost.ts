@@ -90,6 +90,7 @@ export async function runClientCost(ctx: BenchContext): Promise<void> {
     await child.stop();
   }
   const { entries, memory } = result;
+  ctx.details["client"] = result;
   ctx.rows.set("client.sdk.rss", memory.afterSdkMb - memory.afterCoreMb, {
     baseline: { name: "fetch", value: memory.afterFetchMb - memory.startMb },
     note: `process RSS ${memory.startMb.toFixed(0)} MB at start, ${memory.afterSdkMb.toFixed(0)} MB with the SDK loaded`,

@@ -85,6 +85,8 @@ export interface BenchContext {
   logLevel: string;
   rows: RowBook;
   profiles: ProfileSummary[];
+  /** Raw results of each run (latency summaries, CPU shares...), kept in latest.json. */
+  details: Record<string, unknown>;
   /** Figures one scenario leaves for another (e.g. SparkBot's rates for the peer's ratios). */
   shared: Map<string, number>;
   log(line: string): void;

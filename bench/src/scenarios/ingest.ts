@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { startProcess, waitForReady } from "../lib/proc.js";
 import { ratioOf } from "../lib/report.js";
-import { waitingJobs } from "../lib/redis.js";
+import { redisCpuMs, waitingJobs } from "../lib/redis.js";
+import type { ChildHandle } from "../lib/proc.js";
 import { startReceiverProcess, type ServiceEnv } from "../lib/services.js";
 import type { IngestLoadOptions, IngestLoadResult } from "../procs/ingest-load.js";
 import type { BenchContext } from "./context.js";
@@ -63,6 +64,27 @@ export function declareIngest(ctx: BenchContext): void {
   });
 }
 
+/**
+ * Runs the measured load and says where the machine's CPU went meanwhile, in cores: the server
+ * under test, the load generator, and Redis (shared with anything else using it).
+ */
+async function measuredLoad(
+  ctx: BenchContext,
+  server: ChildHandle,
+  url: string,
+  secret: string,
+): Promise<{ result: IngestLoadResult; cpuNote: string }> {
+  const server0 = server.cpuMs();
+  const redis0 = await redisCpuMs(ctx.redis);
+  const result = await runIngestLoad(ctx, url, secret, ctx.settings.ingestSeconds);
+  const wallMs = result.durationSeconds * 1000;
+  const cores = (ms: number): string => (ms / wallMs).toFixed(2);
+  const cpuNote =
+    `CPU in cores: server ${cores(server.cpuMs() - server0)}, ` +
+    `load generator ${cores(result.cpuMs)}, Redis ${cores((await redisCpuMs(ctx.redis)) - redis0)}`;
+  return { result, cpuNote };
+}
+
 /** Runs one autocannon load process against `url` and returns its result. */
 export async function runIngestLoad(
   ctx: BenchContext,
@@ -89,7 +111,9 @@ export async function runIngestLoad(
   }
 }
 
-async function measureBare(ctx: BenchContext): Promise<IngestLoadResult> {
+async function measureBare(
+  ctx: BenchContext,
+): Promise<{ result: IngestLoadResult; cpuNote: string }> {
   const bare = startProcess({
     name: "bare-server",
     script: join(ctx.distDir, "procs/bare-server.js"),
@@ -98,7 +122,7 @@ async function measureBare(ctx: BenchContext): Promise<IngestLoadResult> {
     const { port } = await waitForReady<{ port: number }>(bare);
     const url = `http://127.0.0.1:${port}/sparkbot`;
     await runIngestLoad(ctx, url, "bare", ctx.settings.ingestWarmupSeconds);
-    return await runIngestLoad(ctx, url, "bare", ctx.settings.ingestSeconds);
+    return await measuredLoad(ctx, bare, url, "bare");
   } finally {
     await bare.stop();
   }
@@ -120,8 +144,8 @@ export function serviceEnv(ctx: BenchContext, token: string, label: string): Ser
 export async function runIngest(ctx: BenchContext, botToken: string): Promise<void> {
   const { rows, settings } = ctx;
   ctx.log("ingest: bare node:http baseline");
-  const bare = await measureBare(ctx);
-  rows.set("ingest.bare.rps", bare.requestsPerSecond);
+  const { result: bare, cpuNote: bareCpu } = await measureBare(ctx);
+  rows.set("ingest.bare.rps", bare.requestsPerSecond, { note: bareCpu });
 
   ctx.log("ingest: receiver");
   const env = serviceEnv(ctx, botToken, "bench-ingest");
@@ -134,13 +158,16 @@ export async function runIngest(ctx: BenchContext, botToken: string): Promise<vo
       secret,
       settings.ingestWarmupSeconds,
     );
-    const run = await runIngestLoad(ctx, receiver.webhookUrl, secret, settings.ingestSeconds);
+    const measured = await measuredLoad(ctx, receiver.handle, receiver.webhookUrl, secret);
+    const run = measured.result;
     const jobs = await waitingJobs(ctx.redis, env.redisPrefix);
+    ctx.details["ingest"] = { bare, receiver: run, warmup: warm, jobsInRedis: jobs };
     const ratio = ratioOf(run.requestsPerSecond, bare.requestsPerSecond);
     rows.set("ingest.receiver.rps", run.requestsPerSecond, {
       baseline: { name: "bare", value: bare.requestsPerSecond },
       ratio,
       met: ratio === null ? null : ratio >= 0.5,
+      note: measured.cpuNote,
     });
     rows.set("ingest.receiver.p50", run.latencyMs.p50, {
       baseline: { name: "bare", value: bare.latencyMs.p50 },

@@ -105,6 +105,7 @@ export async function runPeer(
       replyTimeoutMs: settings.replyTimeoutMs,
     });
     const audit = await driver.audit(pingers, before, settings.settleMs);
+    ctx.details["peer"] = { saturation, fixedRate: fixed, audit };
 
     const peerRps = saturation.perSecond;
     const w1 = rows.get("e2e.w1.rps");
@@ -126,6 +127,7 @@ export async function runPeer(
         baseline: { name: "peer", value: theirs },
         ratio,
         met: ratio === null ? null : ratio > 1,
+        note: `peer answered the webhook after ${fixed.webhookAnsweredMs[quantile].toFixed(1)} ms`,
       });
     }
     rows.set("peer.failures", audit.lost + audit.duplicated, {

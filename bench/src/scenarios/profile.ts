@@ -66,7 +66,7 @@ async function profileWorker(
   try {
     await waitForWebhook(ctx, bot.id, receiver.webhookUrl);
     spawnedAt = Date.now();
-    const worker = await startWorkerProcess(env, {
+    const { handle: worker } = await startWorkerProcess(env, {
       index: 1,
       concurrency: ctx.settings.workerConcurrency,
       nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir],
