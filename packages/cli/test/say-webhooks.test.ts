@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -9,7 +9,7 @@ import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { runSay } from "../src/commands/say.js";
 import { runWebhooks } from "../src/commands/webhooks.js";
 import { sessionPerson, setUpWorld, type EmulatorWorld } from "../src/dev/emulator-setup.js";
-import { writeSession } from "../src/dev/session.js";
+import { writeSession, type DevSession } from "../src/dev/session.js";
 
 describe("sparkbot say and sparkbot webhooks, against the emulator", () => {
   const prefix = uniquePrefix("cli");
@@ -116,6 +116,22 @@ describe("sparkbot say and sparkbot webhooks, against the emulator", () => {
     });
     expect(replies).toEqual([]);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("say explains a stale session whose emulator is gone", async () => {
+    const stale = join(dir, "stale.json");
+    const session = JSON.parse(readFileSync(sessionPath, "utf8")) as DevSession;
+    writeSession(stale, {
+      ...session,
+      emulator: { ...session.emulator!, url: "http://127.0.0.1:9" },
+    });
+    const failure = runSay({
+      sessionPath: stale,
+      text: "ping",
+      room: "direct",
+      write: () => undefined,
+    });
+    await expect(failure).rejects.toThrow("Is `npm run dev` still running?");
   });
 
   it("webhooks sync registers as a receiver would, with the secret kept in Redis; list and delete", async () => {

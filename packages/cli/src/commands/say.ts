@@ -33,12 +33,19 @@ export async function runSay(options: SayOptions): Promise<Message[]> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const api = new EmulatorControl(emulator.url);
   const roomId = emulator.rooms[options.room];
-  const sent = await api.sendMessage({
-    personId: emulator.user.id,
-    roomId,
-    text: options.text,
-    mentions: options.room === "group" ? [emulator.bot.id] : undefined,
-  });
+  const sent = await api
+    .sendMessage({
+      personId: emulator.user.id,
+      roomId,
+      text: options.text,
+      mentions: options.room === "group" ? [emulator.bot.id] : undefined,
+    })
+    .catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `the emulator of the dev session (${emulator.url}) did not take the message: ${reason}. Is \`npm run dev\` still running?`,
+      );
+    });
   const replies: Message[] = [];
   const seen = new Set<string>();
   const quietMs = options.quietMs ?? 5_000;
