@@ -9,6 +9,8 @@ import { CommandLineError } from "../errors/errors.js";
  * It also accepts unbalanced quotes silently, where shlex raises. Recovering shlex's answer from
  * its output is not possible in general, so this is a small, faithful port of the state machine
  * of CPython's `shlex.read_token` restricted to the configuration `shlex.split` uses.
+ * `shell-quote` still earns its place as the test oracle: on inputs made of letters, blanks,
+ * quotes and backslashes it must agree with this port (test/commandline/tokenize-oracle.test.ts).
  */
 
 const WHITESPACE = new Set([" ", "\t", "\r", "\n"]);
