@@ -11,7 +11,8 @@ const USAGE = `Usage: sparkbot <command> [options]
 Commands:
   dev                         Run Redis, the local Webex emulator, the receiver and a worker.
                               With WEBEX_ACCESS_TOKEN and WEBHOOK_URL set: real Webex, no emulator.
-      --emulator-port N --receiver-port N --worker-port N   (0: any free port)
+      --emulator-port N --receiver-port N --worker-port N   (0: any free port; or
+      EMULATOR_PORT, RECEIVER_PORT, WORKER_PORT; default 8900, 8080, 9464 when free)
   say "<text>"                Send <text> as the dev user and print the bot's replies.
       --room direct|group  --quiet-ms N  --timeout-ms N  --json
   webhooks list|sync|delete   The bot account's webhooks (delete <id>... or --all).  --json
@@ -40,7 +41,9 @@ function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0 || number > 65535) {
-    throw new UsageError(`--${flag} must be a port number (0 for any free port), got "${value}"`);
+    throw new UsageError(
+      `--${flag} (${flag.toUpperCase().replace("-", "_")}) must be a port number (0 for any free port), got "${value}"`,
+    );
   }
   return number;
 }
@@ -52,6 +55,10 @@ function millis(value: string | undefined, flag: string): number | undefined {
     throw new UsageError(`--${flag} must be a whole number of milliseconds, got "${value}"`);
   }
   return number;
+}
+
+function envValue(name: string): string | undefined {
+  return process.env[name]?.trim() || undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -70,9 +77,9 @@ async function main(argv: string[]): Promise<number> {
     case "dev":
       return runDev({
         sessionPath,
-        emulatorPort: port(values["emulator-port"], "emulator-port"),
-        receiverPort: port(values["receiver-port"], "receiver-port"),
-        workerPort: port(values["worker-port"], "worker-port"),
+        emulatorPort: port(values["emulator-port"] ?? envValue("EMULATOR_PORT"), "emulator-port"),
+        receiverPort: port(values["receiver-port"] ?? envValue("RECEIVER_PORT"), "receiver-port"),
+        workerPort: port(values["worker-port"] ?? envValue("WORKER_PORT"), "worker-port"),
       });
     case "say": {
       const text = rest.join(" ");
