@@ -34,3 +34,16 @@ export function readCpuMs(pid: number): number | undefined {
 
 /** `getconf CLK_TCK`: 100 on every Linux Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (ms) the whole machine has spent busy (all cores, every process), from `/proc/stat`. */
+export function readSystemBusyMs(): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync("/proc/stat", "utf8");
+  } catch {
+    return undefined;
+  }
+  const fields = (stat.split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS_PER_SECOND;
+}

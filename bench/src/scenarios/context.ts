@@ -22,6 +22,8 @@ export interface Settings {
   workerConcurrency: number;
   clientCalls: number;
   clientWarmup: number;
+  /** Each measured run is repeated this many times and the best kept (all go to latest.json). */
+  repeats: number;
   /** Take CPU profiles of the receiver and a worker under load. */
   profile: boolean;
   profileSeconds: number;
@@ -43,6 +45,7 @@ export const QUICK: Settings = {
   workerConcurrency: 16,
   clientCalls: 100,
   clientWarmup: 20,
+  repeats: 1,
   profile: false,
   profileSeconds: 0,
 };
@@ -63,6 +66,7 @@ export const FULL: Settings = {
   workerConcurrency: 16,
   clientCalls: 2_000,
   clientWarmup: 200,
+  repeats: 2,
   profile: true,
   profileSeconds: 8,
 };

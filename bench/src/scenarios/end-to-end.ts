@@ -10,6 +10,7 @@ import {
 } from "../lib/ping-driver.js";
 import type { ChildHandle } from "../lib/proc.js";
 import { ratioOf } from "../lib/report.js";
+import { bestOf } from "../lib/stats.js";
 import {
   startReceiverProcess,
   startWorkerProcess,
@@ -17,6 +18,7 @@ import {
   type ServiceEnv,
 } from "../lib/services.js";
 import { histogramMeanMs, scrapeSums, type MetricSums } from "../lib/metrics-scrape.js";
+import { readSystemBusyMs } from "../lib/procfs.js";
 import { redisCpuMs } from "../lib/redis.js";
 import type { BenchContext } from "./context.js";
 import { serviceEnv } from "./ingest.js";
@@ -120,9 +122,11 @@ interface WorkerRun {
   /** CPU (ms) the workers used per command during the saturation run. */
   workerCpuMsPerCommand: number;
   /** CPU use of receiver + workers + emulator during saturation, as a share of all cores. */
-  cpuShare: { receiver: number; workers: number; emulator: number; redis: number };
+  cpuShare: { receiver: number; workers: number; emulator: number; redis: number; others: number };
   /** Means from the workers' own metrics (ms): time in the queue, and the command run. */
   stages: { saturation: Stages; fixedRate: Stages | undefined };
+  /** Every repeat (the figures above are the best of them). */
+  allRuns: { saturation: PingRunResult[]; fixedRate: PingRunResult[] };
 }
 
 /** Where a command's time went, from the workers' histograms (means, ms). */
@@ -170,38 +174,70 @@ async function runWorkers(
     const workerCpu0 = workerCpu();
     const selfCpu0 = process.cpuUsage();
     const redisCpu0 = await redisCpuMs(ctx.redis);
+    const system0 = readSystemBusyMs() ?? 0;
     const metrics0 = await scrapeSums(metricsUrls);
-    const saturation = await driver.saturation(pingers, {
-      total: settings.saturationPings,
-      maxMs: settings.saturationMaxMs,
-      replyTimeoutMs: settings.replyTimeoutMs,
-    });
+    const saturations = await bestOf(
+      settings.repeats,
+      () =>
+        driver.saturation(pingers, {
+          total: settings.saturationPings,
+          maxMs: settings.saturationMaxMs,
+          replyTimeoutMs: settings.replyTimeoutMs,
+        }),
+      (run) => run.perSecond,
+    );
+    const saturation = saturations.best;
+    const replied = saturations.runs.reduce((sum, run) => sum + run.replied, 0);
+    const elapsedMs = saturations.runs.reduce((sum, run) => sum + run.elapsedMs, 0);
     const selfCpu = process.cpuUsage(selfCpu0);
     const redisCpu = (await redisCpuMs(ctx.redis)) - redisCpu0;
-    const wall = saturation.elapsedMs * ctx.cores;
-    const cpuShare = {
-      receiver: (receiver.handle.cpuMs() - receiverCpu0) / wall,
-      workers: (workerCpu() - workerCpu0) / wall,
-      emulator: (selfCpu.user + selfCpu.system) / 1000 / wall,
-      redis: redisCpu / wall,
+    const systemCpu = (readSystemBusyMs() ?? 0) - system0;
+    const wall = elapsedMs * ctx.cores;
+    const ours = {
+      receiver: receiver.handle.cpuMs() - receiverCpu0,
+      workers: workerCpu() - workerCpu0,
+      emulator: (selfCpu.user + selfCpu.system) / 1000,
+      redis: redisCpu,
     };
-    const workerCpuMsPerCommand = (workerCpu() - workerCpu0) / Math.max(1, saturation.replied);
+    const others = systemCpu - ours.receiver - ours.workers - ours.emulator - ours.redis;
+    const cpuShare = {
+      receiver: ours.receiver / wall,
+      workers: ours.workers / wall,
+      emulator: ours.emulator / wall,
+      redis: ours.redis / wall,
+      others: Math.max(0, others) / wall,
+    };
+    const workerCpuMsPerCommand = (workerCpu() - workerCpu0) / Math.max(1, replied);
     const metrics1 = await scrapeSums(metricsUrls);
-    const fixedRate =
+    const fixedRates =
       workers <= 2
-        ? await driver.fixedRate(pingers, {
-            perSecond: settings.fixedRatePerSecond,
-            durationMs: settings.fixedRateMs,
-            replyTimeoutMs: settings.replyTimeoutMs,
-          })
+        ? await bestOf(
+            settings.repeats,
+            () =>
+              driver.fixedRate(pingers, {
+                perSecond: settings.fixedRatePerSecond,
+                durationMs: settings.fixedRateMs,
+                replyTimeoutMs: settings.replyTimeoutMs,
+              }),
+            (run) => -run.latencyMs.p99,
+          )
         : undefined;
+    const fixedRate = fixedRates?.best;
     const metrics2 = await scrapeSums(metricsUrls);
     const stages = {
       saturation: stagesBetween(metrics0, metrics1),
       fixedRate: fixedRate === undefined ? undefined : stagesBetween(metrics1, metrics2),
     };
     const audit = await driver.audit(pingers, before, settings.settleMs);
-    return { saturation, fixedRate, audit, workerCpuMsPerCommand, cpuShare, stages };
+    return {
+      saturation,
+      fixedRate,
+      audit,
+      workerCpuMsPerCommand,
+      cpuShare,
+      stages,
+      allRuns: { saturation: saturations.runs, fixedRate: fixedRates?.runs ?? [] },
+    };
   } finally {
     for (const handle of handles) peaks.push(handle.peakRssMb());
     await Promise.all(handles.map((handle) => handle.stop(10_000)));
@@ -248,7 +284,8 @@ export async function runEndToEnd(
           : {}),
         note:
           `CPU of ${ctx.cores} cores: receiver ${percent(cpu.receiver)}, workers ${percent(cpu.workers)}, ` +
-          `emulator+driver ${percent(cpu.emulator)}, Redis ${percent(cpu.redis)}`,
+          `emulator+driver ${percent(cpu.emulator)}, Redis ${percent(cpu.redis)}, ` +
+          `other processes on the machine ${percent(cpu.others)}`,
       });
       if (workers === 1) ctx.shared.set("worker.cpuMsPerCommand", run.workerCpuMsPerCommand);
       if (workers > 2 || run.fixedRate === undefined) continue;
