@@ -123,6 +123,14 @@ interface WorkerRun {
   workerCpuMsPerCommand: number;
   /** CPU use of receiver + workers + emulator during saturation, as a share of all cores. */
   cpuShare: { receiver: number; workers: number; emulator: number; redis: number; others: number };
+  /** CPU (ms) per command of each process during saturation, and the sum. */
+  cpuMsPerCommand: {
+    receiver: number;
+    workers: number;
+    emulator: number;
+    redis: number;
+    total: number;
+  };
   /** Means from the workers' own metrics (ms): time in the queue, and the command run. */
   stages: { saturation: Stages; fixedRate: Stages | undefined };
   /** Every repeat (the figures above are the best of them). */
@@ -200,6 +208,14 @@ async function runWorkers(
       redis: redisCpu,
     };
     const others = systemCpu - ours.receiver - ours.workers - ours.emulator - ours.redis;
+    const perCommand = (ms: number): number => ms / Math.max(1, replied);
+    const cpuMsPerCommand = {
+      receiver: perCommand(ours.receiver),
+      workers: perCommand(ours.workers),
+      emulator: perCommand(ours.emulator),
+      redis: perCommand(ours.redis),
+      total: perCommand(ours.receiver + ours.workers + ours.emulator + ours.redis),
+    };
     const cpuShare = {
       receiver: ours.receiver / wall,
       workers: ours.workers / wall,
@@ -235,6 +251,7 @@ async function runWorkers(
       audit,
       workerCpuMsPerCommand,
       cpuShare,
+      cpuMsPerCommand,
       stages,
       allRuns: { saturation: saturations.runs, fixedRate: fixedRates?.runs ?? [] },
     };
@@ -250,6 +267,25 @@ async function runWorkers(
 
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
+}
+
+/**
+ * Where the machine's CPU went during saturation: CPU per command of each process, the
+ * throughput those costs allow on this machine's cores, and what other processes took.
+ */
+function scalingNote(
+  cores: number,
+  share: WorkerRun["cpuShare"],
+  perCommand: WorkerRun["cpuMsPerCommand"],
+): string {
+  const ms = (value: number): string => value.toFixed(2);
+  const bound = perCommand.total > 0 ? Math.round((cores * 1000) / perCommand.total) : 0;
+  return (
+    `CPU per command: workers ${ms(perCommand.workers)} ms, receiver ${ms(perCommand.receiver)} ms, ` +
+    `emulator+driver ${ms(perCommand.emulator)} ms, Redis ${ms(perCommand.redis)} ms; ` +
+    `${ms(perCommand.total)} ms in all bounds ${cores} cores at ~${bound} cmd/s; ` +
+    `other processes took ${percent(share.others)} of the machine`
+  );
 }
 
 /** Measurements 2 and 3: the ping workload through receiver, Redis and 1, 2, 4 workers. */
@@ -282,10 +318,7 @@ export async function runEndToEnd(
         ...(workers > 1
           ? { ratio: ratioOf(run.saturation.perSecond, rows.get("scaling.w1")) }
           : {}),
-        note:
-          `CPU of ${ctx.cores} cores: receiver ${percent(cpu.receiver)}, workers ${percent(cpu.workers)}, ` +
-          `emulator+driver ${percent(cpu.emulator)}, Redis ${percent(cpu.redis)}, ` +
-          `other processes on the machine ${percent(cpu.others)}`,
+        note: scalingNote(ctx.cores, cpu, run.cpuMsPerCommand),
       });
       if (workers === 1) ctx.shared.set("worker.cpuMsPerCommand", run.workerCpuMsPerCommand);
       if (workers > 2 || run.fixedRate === undefined) continue;

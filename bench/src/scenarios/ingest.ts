@@ -86,7 +86,8 @@ async function measuredLoad(
   const redisMs = (await redisCpuMs(ctx.redis)) - redis0;
   const othersMs = (readSystemBusyMs() ?? 0) - system0 - serverMs - result.cpuMs - redisMs;
   const cpuNote =
-    `CPU in cores: server ${cores(serverMs)}, load generator ${cores(result.cpuMs)}, ` +
+    `CPU in cores: server ${cores(serverMs)} (${((serverMs * 1000) / Math.max(1, result.requests)).toFixed(0)} µs per request), ` +
+    `load generator ${cores(result.cpuMs)}, ` +
     `Redis ${cores(redisMs)}, other processes ${cores(Math.max(0, othersMs))}`;
   return { result, cpuNote };
 }
