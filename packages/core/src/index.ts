@@ -10,6 +10,8 @@ export * from "./config/config.js";
 export * from "./logging/logger.js";
 export * from "./commandline/tokenize.js";
 export { createWebexClient } from "./webex/sdk-client.js";
+export { createHttpWebexClient } from "./webex/http-client.js";
+export { createWebexClientOfKind } from "./webex/select-client.js";
 export { DEFAULT_WEBEX_TIMEOUT_MS } from "./webex/sdk-config.js";
 export { toWebexError } from "./webex/sdk-errors.js";
 export * from "./bot/index.js";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type Koa from "koa";
 import type { Redis } from "ioredis";
 import {
-  createWebexClient,
+  createWebexClientOfKind,
   silentLogger,
   type Logger,
   type ReceiverConfig,
@@ -22,7 +22,7 @@ import type { LockOptions } from "./registration/lock.js";
 import { startRegistrar, type Registrar } from "./registration/registrar.js";
 
 export interface StartReceiverOptions {
-  /** The Webex client for registration and the bot's identity; default `createWebexClient`. */
+  /** The Webex client for registration and the bot's identity; default: `WEBEX_CLIENT`'s. */
   webex?: WebexClient;
   logger?: Logger;
   redis?: ProducerRedisOptions;
@@ -76,7 +76,10 @@ export async function startReceiver(
   const registrar = startRegistrar({
     webex:
       options.webex ??
-      createWebexClient({ accessToken: config.accessToken, apiUrl: config.webexApiUrl }),
+      createWebexClientOfKind(config.webexClient, {
+        accessToken: config.accessToken,
+        apiUrl: config.webexApiUrl,
+      }),
     redis,
     prefix: config.redisPrefix,
     webhookUrl: config.webhookUrl,

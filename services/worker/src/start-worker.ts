@@ -1,7 +1,7 @@
 import {
   QUEUE_NAME,
   createLogger,
-  createWebexClient,
+  createWebexClientOfKind,
   isRetryableWebexError,
   type Logger,
   type Person,
@@ -24,7 +24,7 @@ export interface StartWorkerOptions {
   bot?: RunnableBot;
   /** Default: JSON lines on stdout at `config.logLevel`. */
   logger?: Logger;
-  /** Default: the SDK-based client for `config.webexApiUrl` and `config.accessToken`. */
+  /** Default: the client `config.webexClient` names (`WEBEX_CLIENT`, default the SDK-based one). */
   webex?: WebexClient;
   /** Lock and stalled-check timing (tests shorten them to see takeovers quickly). */
   tuning?: Partial<WorkerTuning>;
@@ -61,7 +61,10 @@ export async function startWorker(
   const metrics = createWorkerMetrics();
   const webex = instrumentWebexClient(
     options.webex ??
-      createWebexClient({ accessToken: config.accessToken, apiUrl: config.webexApiUrl }),
+      createWebexClientOfKind(config.webexClient, {
+        accessToken: config.accessToken,
+        apiUrl: config.webexApiUrl,
+      }),
     metrics.webexRequests,
   );
   const self = await whoAmI(webex, logger).catch((error: unknown) => {

@@ -13,6 +13,9 @@ import {
 export const DEFAULT_WEBEX_API_URL = "https://webexapis.com/v1";
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Implementations of the Webex client: the SDK's plugins, or plain keep-alive HTTP. */
+export const WEBEX_CLIENT_KINDS = ["sdk", "http"] as const;
+export type WebexClientKind = (typeof WEBEX_CLIENT_KINDS)[number];
 
 /** What both services need: Webex, Redis and logging. */
 export interface CommonConfig {
@@ -26,6 +29,11 @@ export interface CommonConfig {
   redisPrefix: string;
   /** `LOG_LEVEL`. */
   logLevel: LogLevel;
+  /**
+   * `WEBEX_CLIENT`: `sdk` (default, the `webex` SDK's plugins) or `http` (plain keep-alive HTTP,
+   * a fraction of the SDK's CPU per call). Optional for configs built by hand: absent is `sdk`.
+   */
+  webexClient?: WebexClientKind;
 }
 
 export interface ReceiverConfig extends CommonConfig {
@@ -78,6 +86,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
       "redis://127.0.0.1:6379",
     redisPrefix: readString(env, "REDIS_PREFIX", DEFAULT_KEY_PREFIX) ?? DEFAULT_KEY_PREFIX,
     logLevel: readChoice(env, "LOG_LEVEL", "info", LOG_LEVELS),
+    webexClient: readChoice(env, "WEBEX_CLIENT", "sdk", WEBEX_CLIENT_KINDS),
   };
 }
 
