@@ -42,7 +42,7 @@ export type Claim =
 export interface DeliveryLedger {
   /** Claims reply `index` before it is sent; see the scheme above. */
   claim(index: number): Promise<Claim>;
-  /** Records reply `index` as delivered. */
+  /** Records reply `index` as delivered (always after `claim(index)`, whose TTL it keeps). */
   markSent(index: number, messageId: string): Promise<void>;
   /** Message ids recorded as sent for this job (to tell them apart when verifying). */
   sentMessageIds(): Promise<Set<string>>;
@@ -110,7 +110,8 @@ export function createDeliveryLedger(options: LedgerOptions): DeliveryLedger {
       return parseClaim(reply);
     },
     async markSent(index, messageId) {
-      await redis.multi().hset(key, `sent:${index}`, messageId).expire(key, inFlightTtl).exec();
+      // One HSET: `claim` has just created the hash and set its in-flight TTL, which HSET keeps.
+      await redis.hset(key, `sent:${index}`, messageId);
     },
     async sentMessageIds() {
       const fields = await redis.hgetall(key);
