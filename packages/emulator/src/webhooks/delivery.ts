@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import type { Webhook } from "@sparkbot/core";
+import { RequestAbortedError, sendRequest, type PendingRequest } from "../http/send.js";
 import type { DeliveryRecord, WebhookRecord } from "../state/records.js";
 import type { EmulatorStore } from "../state/store.js";
 import { webhooksFor, type EmulatorEvent } from "./matching.js";
@@ -22,7 +23,7 @@ export interface DeliveryOptions {
 /** Sends signed webhook envelopes to their targets, records every attempt, deactivates failures. */
 export class WebhookDelivery {
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly aborts = new Set<AbortController>();
+  private readonly requests = new Set<PendingRequest>();
 
   constructor(
     private readonly store: EmulatorStore,
@@ -49,7 +50,7 @@ export class WebhookDelivery {
 
   /** Aborts deliveries in flight (on close). */
   abortAll(): void {
-    for (const controller of this.aborts) controller.abort();
+    for (const request of this.requests) request.abort();
   }
 
   private async deliver(record: WebhookRecord, envelope: Envelope, eventId: string): Promise<void> {
@@ -61,9 +62,6 @@ export class WebhookDelivery {
     };
     const signature = webhook.secret ? sign(body, webhook.secret) : undefined;
     if (signature) headers["x-spark-signature"] = signature;
-    const controller = new AbortController();
-    this.aborts.add(controller);
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     const started = performance.now();
     const delivery: DeliveryRecord = {
       id: randomUUID(),
@@ -80,21 +78,21 @@ export class WebhookDelivery {
       body: envelope,
       ...(signature ? { signature } : {}),
     };
+    const request = sendRequest(webhook.targetUrl, {
+      method: "POST",
+      headers,
+      body,
+      timeoutMs: this.options.timeoutMs,
+    });
+    this.requests.add(request);
     try {
-      const response = await fetch(webhook.targetUrl, {
-        method: "POST",
-        headers,
-        body,
-        signal: controller.signal,
-      });
-      await response.arrayBuffer().catch(() => undefined);
+      const response = await request.answer;
       delivery.status = response.status;
-      delivery.ok = response.ok;
+      delivery.ok = response.status >= 200 && response.status < 300;
     } catch (error) {
-      delivery.error = controller.signal.aborted ? "timeout or aborted" : describe(error);
+      delivery.error = error instanceof RequestAbortedError ? error.message : describe(error);
     } finally {
-      clearTimeout(timer);
-      this.aborts.delete(controller);
+      this.requests.delete(request);
     }
     delivery.latencyMs = Math.round((performance.now() - started) * 10) / 10;
     if (!delivery.ok) this.countFailure(record);
