@@ -94,8 +94,25 @@ function renderMarkdown(
     if (!mentioned.some((p) => p.id === person.id)) mentioned.push(person);
     return sparkMention(person, typeof label === "string" && label !== "" ? label : undefined);
   });
-  const html = (marked.parse(withTags, { async: false }) as string).trim();
-  return { html, text: plainText(html) };
+  return renderCached(withTags);
+}
+
+/** Rendered markdown by source (bots repeat their replies); bounded, oldest entry dropped first. */
+const rendered = new Map<string, { html: string; text: string }>();
+const RENDER_CACHE_SIZE = 500;
+
+/** `marked` is most of the cost of creating a markdown message: each source is rendered once. */
+function renderCached(source: string): { html: string; text: string } {
+  const known = rendered.get(source);
+  if (known !== undefined) return known;
+  const html = (marked.parse(source, { async: false }) as string).trim();
+  const result = { html, text: plainText(html) };
+  if (rendered.size >= RENDER_CACHE_SIZE) {
+    const oldest = rendered.keys().next();
+    if (oldest.done !== true) rendered.delete(oldest.value);
+  }
+  rendered.set(source, result);
+  return result;
 }
 
 function sparkMention(person: Person, label = person.displayName): string {
