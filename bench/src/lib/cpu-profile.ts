@@ -4,12 +4,25 @@ import type { ProfileSummary } from "./report.js";
 
 /** The parts of a V8 `.cpuprofile` (written by `node --cpu-prof`) that the summary reads. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   samples: number[];
   timeDeltas: number[];
 }
 
 const IDLE = new Set(["(idle)"]);
+
+/** Groups of packages also reported as one, in the "on the stack" table. */
+const GROUPS: [string, (owner: string) => boolean][] = [
+  [
+    "[group] Webex SDK (@webex/*, request)",
+    (owner) => owner.startsWith("@webex/") || owner === "request",
+  ],
+  ["[group] queue (bullmq, ioredis)", (owner) => owner === "bullmq" || owner === "ioredis"],
+];
 
 /** Who a frame belongs to: an npm package, a SparkBot workspace package, Node itself, or V8. */
 export function ownerOf(url: string, functionName: string): string {
@@ -46,8 +59,12 @@ export function summarizeProfile(
   top = 12,
 ): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parents.set(child, node.id);
   const frames = new Map<string, number>();
   const packages = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let busy = 0;
   let elapsed = 0;
   profile.samples.forEach((id, index) => {
@@ -61,6 +78,9 @@ export function summarizeProfile(
     frames.set(name, (frames.get(name) ?? 0) + delta);
     const owner = ownerOf(frame.url, frame.functionName);
     packages.set(owner, (packages.get(owner) ?? 0) + delta);
+    for (const onStack of stackOwners(id, byId, parents)) {
+      inclusive.set(onStack, (inclusive.get(onStack) ?? 0) + delta);
+    }
   });
   const ranked = (map: Map<string, number>, count: number): [string, number][] =>
     [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count);
@@ -78,7 +98,31 @@ export function summarizeProfile(
       selfMs: Math.round(selfMs),
       share: busy > 0 ? selfMs / busy : 0,
     })),
+    inclusive: ranked(inclusive, top).map(([name, ms]) => ({
+      name,
+      selfMs: Math.round(ms),
+      share: busy > 0 ? ms / busy : 0,
+    })),
   };
+}
+
+/** The packages with a frame anywhere on the stack of a sample (each counted once). */
+function stackOwners(
+  leaf: number,
+  byId: Map<number, { functionName: string; url: string }>,
+  parents: Map<number, number>,
+): Set<string> {
+  const owners = new Set<string>();
+  for (let id: number | undefined = leaf; id !== undefined; id = parents.get(id)) {
+    const frame = byId.get(id);
+    if (frame && frame.url !== "" && !frame.url.startsWith("node:")) {
+      const owner = ownerOf(frame.url, frame.functionName);
+      owners.add(owner);
+      const group = GROUPS.find(([, test]) => test(owner));
+      if (group) owners.add(group[0]);
+    }
+  }
+  return owners;
 }
 
 /** Reads the single `.cpuprofile` a process wrote into `dir`. */

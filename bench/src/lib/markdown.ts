@@ -33,6 +33,10 @@ function profileSection(profile: ProfileSummary): string {
     "| --- | --- | --- |",
     ...profile.packages.map((p) => `| ${p.name} | ${p.selfMs} | ${pct(p.share)} |`),
     "",
+    "| On the stack (package, its callees included) | ms | Share |",
+    "| --- | --- | --- |",
+    ...profile.inclusive.map((p) => `| ${p.name} | ${p.selfMs} | ${pct(p.share)} |`),
+    "",
     "| Top frames (self time) | Self ms | Share |",
     "| --- | --- | --- |",
     ...profile.topFrames.map(

@@ -1,4 +1,4 @@
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
 import type { Message } from "@sparkbot/core";
 import type { DeliveryRecord, EmulatorControl, RunningEmulator } from "@sparkbot/emulator";
 import { sleep } from "./net.js";
@@ -23,6 +23,11 @@ export interface PingRunResult {
   latencyMs: LatencySummary;
   /** The first part of it: the ping stored → the bot's webhook endpoint answered the delivery. */
   webhookAnsweredMs: LatencySummary;
+  /**
+   * Event-loop delay of this process (emulator + driver) during the run: a stall here delays
+   * the timestamps of pings and replies alike, so it bounds how much of a tail is the bench's.
+   */
+  emulatorLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 /** What the emulator's rooms say after a workload: every ping answered exactly once? */
@@ -149,7 +154,7 @@ export class PingDriver {
       }
     };
     await Promise.all(pingers.map(loop));
-    return result(sent, latencies, timedOut, lastReply - start, this.answered);
+    return result(sent, latencies, timedOut, lastReply - start, this.answered, this.loopDelayMs());
   }
 
   /** Open loop at a fixed offered rate: one ping every 1000/rate ms, round robin over pingers. */
@@ -182,12 +187,30 @@ export class PingDriver {
       );
     }
     await Promise.all(inFlight);
-    return result(count, latencies, timedOut, lastReply - start, this.answered);
+    return result(count, latencies, timedOut, lastReply - start, this.answered, this.loopDelayMs());
   }
+
+  private loopDelay: IntervalHistogram | undefined;
 
   private startRun(): void {
     this.answered = [];
     this.byMessageId.clear();
+    this.loopDelay?.disable();
+    this.loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    this.loopDelay.enable();
+  }
+
+  private loopDelayMs(): PingRunResult["emulatorLoopDelayMs"] {
+    const histogram = this.loopDelay;
+    if (histogram === undefined) return { p50: 0, p99: 0, max: 0 };
+    histogram.disable();
+    // The histogram is in ns and includes the sampling resolution (5 ms) itself.
+    const ms = (ns: number): number => Math.max(0, ns / 1e6 - 5);
+    return {
+      p50: ms(histogram.percentile(50)),
+      p99: ms(histogram.percentile(99)),
+      max: ms(histogram.max),
+    };
   }
 
   /** Counts, per room, the pings and the bot's replies the emulator holds. */
@@ -238,6 +261,7 @@ function result(
   timedOut: number,
   elapsedMs: number,
   answered: number[],
+  emulatorLoopDelayMs: PingRunResult["emulatorLoopDelayMs"],
 ): PingRunResult {
   return {
     sent,
@@ -247,5 +271,6 @@ function result(
     perSecond: elapsedMs > 0 ? (latencies.length * 1000) / elapsedMs : 0,
     latencyMs: summarize(latencies),
     webhookAnsweredMs: summarize(answered),
+    emulatorLoopDelayMs,
   };
 }

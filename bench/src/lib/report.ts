@@ -43,6 +43,8 @@ export interface ProfileSummary {
   totalMs: number;
   topFrames: { frame: string; selfMs: number; share: number }[];
   packages: { name: string; selfMs: number; share: number }[];
+  /** Share of busy samples with the package anywhere on the stack (its calls included). */
+  inclusive: { name: string; selfMs: number; share: number }[];
 }
 
 /** Formats a figure for the table: `1,234`, `3.45`, or `not measured`. */
