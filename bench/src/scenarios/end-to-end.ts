@@ -19,7 +19,7 @@ import {
 } from "../lib/services.js";
 import { histogramMeanMs, scrapeSums, type MetricSums } from "../lib/metrics-scrape.js";
 import { readSystemBusyMs } from "../lib/procfs.js";
-import { redisCpuMs } from "../lib/redis.js";
+import { commandsPerRequest, redisCommandStats, redisCpuMs } from "../lib/redis.js";
 import type { BenchContext } from "./context.js";
 import { serviceEnv } from "./ingest.js";
 
@@ -131,6 +131,8 @@ interface WorkerRun {
     redis: number;
     total: number;
   };
+  /** Redis commands per bot command during saturation (receiver and workers together). */
+  redisCommands: ReturnType<typeof commandsPerRequest>;
   /** Means from the workers' own metrics (ms): time in the queue, and the command run. */
   stages: { saturation: Stages; fixedRate: Stages | undefined };
   /** Every repeat (the figures above are the best of them). */
@@ -184,6 +186,7 @@ async function runWorkers(
     const redisCpu0 = await redisCpuMs(ctx.redis);
     const system0 = readSystemBusyMs() ?? 0;
     const metrics0 = await scrapeSums(metricsUrls);
+    const commands0 = await redisCommandStats(ctx.redis);
     const saturations = await bestOf(
       settings.repeats,
       () =>
@@ -199,6 +202,11 @@ async function runWorkers(
     const elapsedMs = saturations.runs.reduce((sum, run) => sum + run.elapsedMs, 0);
     const selfCpu = process.cpuUsage(selfCpu0);
     const redisCpu = (await redisCpuMs(ctx.redis)) - redisCpu0;
+    const redisCommands = commandsPerRequest(
+      commands0,
+      await redisCommandStats(ctx.redis),
+      replied,
+    );
     const systemCpu = (readSystemBusyMs() ?? 0) - system0;
     const wall = elapsedMs * ctx.cores;
     const ours = {
@@ -252,6 +260,7 @@ async function runWorkers(
       workerCpuMsPerCommand,
       cpuShare,
       cpuMsPerCommand,
+      redisCommands,
       stages,
       allRuns: { saturation: saturations.runs, fixedRate: fixedRates?.runs ?? [] },
     };

@@ -4,7 +4,7 @@ import { deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { startProcess, waitForReady } from "../lib/proc.js";
 import { ratioOf } from "../lib/report.js";
 import { readSystemBusyMs } from "../lib/procfs.js";
-import { redisCpuMs, waitingJobs } from "../lib/redis.js";
+import { commandsPerRequest, redisCommandStats, redisCpuMs, waitingJobs } from "../lib/redis.js";
 import type { ChildHandle } from "../lib/proc.js";
 import { startReceiverProcess, type ServiceEnv } from "../lib/services.js";
 import { bestOf } from "../lib/stats.js";
@@ -75,7 +75,8 @@ async function measuredLoad(
   server: ChildHandle,
   url: string,
   secret: string,
-): Promise<{ result: IngestLoadResult; cpuNote: string }> {
+): Promise<{ result: IngestLoadResult; cpuNote: string; redisCommands: RedisPerRequest }> {
+  const commands0 = await redisCommandStats(ctx.redis);
   const server0 = server.cpuMs();
   const redis0 = await redisCpuMs(ctx.redis);
   const system0 = readSystemBusyMs() ?? 0;
@@ -84,12 +85,23 @@ async function measuredLoad(
   const cores = (ms: number): string => (ms / wallMs).toFixed(2);
   const serverMs = server.cpuMs() - server0;
   const redisMs = (await redisCpuMs(ctx.redis)) - redis0;
+  const redisCommands = commandsPerRequest(
+    commands0,
+    await redisCommandStats(ctx.redis),
+    result.requests,
+  );
   const othersMs = (readSystemBusyMs() ?? 0) - system0 - serverMs - result.cpuMs - redisMs;
   const cpuNote =
     `CPU in cores: server ${cores(serverMs)} (${((serverMs * 1000) / Math.max(1, result.requests)).toFixed(0)} µs per request), ` +
     `load generator ${cores(result.cpuMs)}, ` +
     `Redis ${cores(redisMs)}, other processes ${cores(Math.max(0, othersMs))}`;
-  return { result, cpuNote };
+  return { result, cpuNote, redisCommands };
+}
+
+type RedisPerRequest = ReturnType<typeof commandsPerRequest>;
+
+function sumOf(list: RedisPerRequest, key: "perRequest" | "usecPerRequest"): number {
+  return list.reduce((sum, item) => sum + item[key], 0);
 }
 
 /** Runs one autocannon load process against `url` and returns its result. */
@@ -120,7 +132,7 @@ export async function runIngestLoad(
 
 async function measureBare(
   ctx: BenchContext,
-): Promise<{ result: IngestLoadResult; cpuNote: string }> {
+): Promise<{ result: IngestLoadResult; cpuNote: string; redisCommands: RedisPerRequest }> {
   const bare = startProcess({
     name: "bare-server",
     script: join(ctx.distDir, "procs/bare-server.js"),
@@ -182,6 +194,7 @@ export async function runIngest(ctx: BenchContext, botToken: string): Promise<vo
       bare,
       receiver: run,
       receiverRuns: measuredRuns.runs.map((r) => r.result),
+      redisCommandsPerRequest: measured.redisCommands,
       warmup: warm,
       jobsInRedis: jobs,
     };
@@ -206,7 +219,14 @@ export async function runIngest(ctx: BenchContext, botToken: string): Promise<vo
     const missing = Math.max(0, accepted - jobs);
     rows.set("ingest.receiver.missing", missing, {
       met: missing === 0,
-      note: `${jobs} jobs in Redis for ${accepted} 2xx`,
+      note:
+        `${jobs} jobs in Redis for ${accepted} 2xx; per request Redis ran ` +
+        `${sumOf(measured.redisCommands, "perRequest").toFixed(0)} commands (Lua included) in ` +
+        `${sumOf(measured.redisCommands, "usecPerRequest").toFixed(0)} µs: ` +
+        measured.redisCommands
+          .slice(0, 4)
+          .map((c) => `${c.command} ×${c.perRequest.toFixed(1)} ${c.usecPerRequest.toFixed(0)} µs`)
+          .join(", "),
     });
     const peak = receiver.handle.peakRssMb();
     rows.set("memory.receiver.ingest", peak, { met: peak < 120 });
