@@ -11,6 +11,8 @@ import type { Redis } from "ioredis";
  *      if `sent:k` is recorded, skip ("sent"); otherwise record `intent:k` = now (first intent
  *      wins) and answer "send", or "unsure" when an earlier attempt had already recorded intent.
  *   2. `messages.create`, then at once `markSent(k, messageId)`.
+ *   When Webex refuses the send outright (a 4xx answer, 429 included: nothing was created),
+ *   `release(k)` withdraws the intent, so that the retry sends reply k without any doubt.
  * The only window left is between Webex accepting the message and `markSent` (a SIGKILL, a
  * Redis failure, or a 5xx that Webex answered after creating the message). Intent recorded
  * before the send marks exactly those replies as "unsure"; the job processor then looks in the
@@ -42,6 +44,13 @@ export type Claim =
 export interface DeliveryLedger {
   /** Claims reply `index` before it is sent; see the scheme above. */
   claim(index: number): Promise<Claim>;
+  /**
+   * Withdraws the intent recorded by `claim(index)` after Webex refused the send (a 4xx: nothing
+   * was created), unless the reply is recorded as sent or this attempt lost the job's lock.
+   * Without it the retry would see the reply as "unsure" and search the room, where an identical
+   * reply of another job (two users asking `ping` at once) would be taken for this one's.
+   */
+  release(index: number): Promise<void>;
   /** Records reply `index` as delivered (always after `claim(index)`, whose TTL it keeps). */
   markSent(index: number, messageId: string): Promise<void>;
   /** Message ids recorded as sent for this job (to tell them apart when verifying). */
@@ -73,16 +82,26 @@ if intent then return {"unsure", intent} end
 return {"send"}
 `;
 
-interface ClaimCommand {
+const RELEASE_SCRIPT = `
+if ARGV[1] ~= "" and redis.call("GET", KEYS[2]) ~= ARGV[1] then return 0 end
+if redis.call("HEXISTS", KEYS[1], "sent:" .. ARGV[2]) == 1 then return 0 end
+return redis.call("HDEL", KEYS[1], "intent:" .. ARGV[2])
+`;
+
+interface LedgerCommands {
   sparkbotClaimReply(...args: string[]): Promise<unknown>;
+  sparkbotReleaseReply(...args: string[]): Promise<unknown>;
 }
 
-/** The claim script as a command of `redis` (sent once, then run by its SHA: EVALSHA). */
-function claimCommand(redis: Redis): ClaimCommand {
+/** The ledger's scripts as commands of `redis` (each sent once, then run by its SHA: EVALSHA). */
+function ledgerCommands(redis: Redis): LedgerCommands {
   if (!("sparkbotClaimReply" in redis)) {
     redis.defineCommand("sparkbotClaimReply", { numberOfKeys: 2, lua: CLAIM_SCRIPT });
   }
-  return redis as unknown as ClaimCommand;
+  if (!("sparkbotReleaseReply" in redis)) {
+    redis.defineCommand("sparkbotReleaseReply", { numberOfKeys: 2, lua: RELEASE_SCRIPT });
+  }
+  return redis as unknown as LedgerCommands;
 }
 
 /** The ledger's Redis key for one job. */
@@ -99,7 +118,7 @@ export function createDeliveryLedger(options: LedgerOptions): DeliveryLedger {
   const doneTtl = options.doneTtlSeconds ?? 600;
   return {
     async claim(index) {
-      const reply = await claimCommand(redis).sparkbotClaimReply(
+      const reply = await ledgerCommands(redis).sparkbotClaimReply(
         key,
         lockKey,
         options.token ?? "",
@@ -108,6 +127,14 @@ export function createDeliveryLedger(options: LedgerOptions): DeliveryLedger {
         String(inFlightTtl),
       );
       return parseClaim(reply);
+    },
+    async release(index) {
+      await ledgerCommands(redis).sparkbotReleaseReply(
+        key,
+        lockKey,
+        options.token ?? "",
+        String(index),
+      );
     },
     async markSent(index, messageId) {
       // One HSET: `claim` has just created the hash and set its in-flight TTL, which HSET keeps.

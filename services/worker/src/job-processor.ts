@@ -1,6 +1,7 @@
 import {
   CommandTimeoutError,
   QUEUE_NAME,
+  WebexApiError,
   parseEventJob,
   sameWebexId,
   type Logger,
@@ -147,11 +148,20 @@ async function deliver(
       return;
     }
   }
-  const created = await deps.webex.messages.create({
-    roomId: message.roomId,
-    markdown,
-    ...(message.parentId !== undefined ? { parentId: message.parentId } : {}),
-  });
+  let created: Message;
+  try {
+    created = await deps.webex.messages.create({
+      roomId: message.roomId,
+      markdown,
+      ...(message.parentId !== undefined ? { parentId: message.parentId } : {}),
+    });
+  } catch (error) {
+    // Webex refused it (4xx, 429 included): nothing was created, so the retry need not doubt.
+    if (error instanceof WebexApiError && error.status < 500) {
+      await ledger.release(index).catch(() => undefined);
+    }
+    throw error;
+  }
   await ledger.markSent(index, created.id);
   counts.sent += 1;
   deps.metrics.repliesSent.inc();

@@ -40,6 +40,22 @@ describe("delivery ledger", () => {
     expect(await ledger.sentMessageIds()).toEqual(new Set(["message-0"]));
   });
 
+  it("withdraws the intent of a send Webex refused, unless sent or the lock is lost", async () => {
+    const ledger = ledgerFor("job-r");
+    await ledger.claim(0);
+    await ledger.release(0);
+    expect(await ledger.claim(0)).toEqual({ state: "send" });
+    await ledger.markSent(0, "m-0");
+    await ledger.release(0);
+    expect(await ledger.claim(0)).toEqual({ state: "sent", messageId: "m-0" });
+    await redis.set(`${prefix}:q:job-r2:lock`, "mine");
+    expect(await ledgerFor("job-r2", "mine").claim(0)).toEqual({ state: "send" });
+    await redis.set(`${prefix}:q:job-r2:lock`, "other-worker");
+    await ledgerFor("job-r2", "mine").release(0);
+    await redis.set(`${prefix}:q:job-r2:lock`, "mine");
+    expect((await ledgerFor("job-r2", "mine").claim(0)).state).toBe("unsure");
+  });
+
   it("lets only the holder of the job lock send", async () => {
     await redis.set(`${prefix}:q:job-2:lock`, "other-worker");
     expect(await ledgerFor("job-2", "mine").claim(0)).toEqual({ state: "lost" });
