@@ -119,8 +119,11 @@ async function main(): Promise<void> {
       runPeer(ctx, peerBot, peerPingers),
     );
     await phase(ctx, failures, "client cost", ["client."], () => runClientCost(ctx));
+    if (!settings.profile) ctx.rows.markUnmeasured("client.sdk.stack", "profiles turned off");
     if (settings.profile) {
-      await phase(ctx, failures, "profiles", [], () => runProfiles(ctx, sparkBot, ourPingers));
+      await phase(ctx, failures, "profiles", ["client.sdk.stack"], () =>
+        runProfiles(ctx, sparkBot, ourPingers),
+      );
     }
 
     const report: BenchReport = {

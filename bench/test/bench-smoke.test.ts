@@ -42,7 +42,9 @@ const EXPECTED_ROWS = [
   "client.me.cpu",
   "client.create.wall",
   "client.create.cpu",
+  "client.sdk.rss",
   "client.share",
+  "client.sdk.stack",
 ];
 
 interface ReportRow {

@@ -38,7 +38,13 @@ export function declareClientCost(ctx: BenchContext): void {
   ctx.rows.declare({
     id: "client.share",
     section: SECTION,
-    label: "SDK calls' CPU as a share of the worker's CPU per command (get + create)",
+    label: "Estimate: isolated SDK CPU for get + create ÷ worker CPU per command",
+    unit: "%",
+  });
+  ctx.rows.declare({
+    id: "client.sdk.stack",
+    section: SECTION,
+    label: "Worker CPU with the Webex SDK (@webex/*, request) on the stack, under load (profile)",
     unit: "%",
   });
 }

@@ -46,8 +46,8 @@ export const QUICK: Settings = {
   clientCalls: 100,
   clientWarmup: 20,
   repeats: 1,
-  profile: false,
-  profileSeconds: 0,
+  profile: true,
+  profileSeconds: 2,
 };
 
 export const FULL: Settings = {

@@ -91,14 +91,21 @@ async function profileWorker(
     await receiver.handle.stop();
     await deletePrefix(env.redisPrefix, ctx.redisUrl);
   }
-  ctx.profiles.push(
-    summarizeProfile(
-      readProfile(dir),
-      "worker",
-      `ping at saturation, ${pingers.length} in flight`,
-      loadAt - spawnedAt,
-    ),
+  const summary = summarizeProfile(
+    readProfile(dir),
+    "worker",
+    `ping at saturation, ${pingers.length} in flight`,
+    loadAt - spawnedAt,
   );
+  ctx.profiles.push(summary);
+  const share = (name: string): number =>
+    (summary.inclusive.find((entry) => entry.name.startsWith(name))?.share ?? 0) * 100;
+  ctx.rows.set("client.sdk.stack", share("[group] Webex SDK"), {
+    note:
+      `bullmq + ioredis on the stack ${share("[group] queue").toFixed(0)}%, ` +
+      `garbage collector ${((summary.packages.find((p) => p.name === "(garbage collector)")?.share ?? 0) * 100).toFixed(0)}% ` +
+      `of ${summary.totalMs} ms sampled`,
+  });
 }
 
 /** CPU profiles of the receiver and a worker under load, for the "where the time goes" notes. */
