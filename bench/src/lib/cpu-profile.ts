@@ -76,7 +76,7 @@ export function summarizeProfile(
     busy += delta;
     const name = frameName(frame.url, frame.functionName, frame.lineNumber);
     frames.set(name, (frames.get(name) ?? 0) + delta);
-    const owner = ownerOf(frame.url, frame.functionName);
+    const owner = nearestOwner(id, byId, parents) ?? ownerOf(frame.url, frame.functionName);
     packages.set(owner, (packages.get(owner) ?? 0) + delta);
     for (const onStack of stackOwners(id, byId, parents)) {
       inclusive.set(onStack, (inclusive.get(onStack) ?? 0) + delta);
@@ -104,6 +104,24 @@ export function summarizeProfile(
       share: busy > 0 ? ms / busy : 0,
     })),
   };
+}
+
+/**
+ * The package of the nearest JavaScript frame at or above `leaf` that is not Node's own code, so
+ * that a socket write or a hash is charged to whoever asked for it (undefined when none is).
+ */
+function nearestOwner(
+  leaf: number,
+  byId: Map<number, { functionName: string; url: string }>,
+  parents: Map<number, number>,
+): string | undefined {
+  for (let id: number | undefined = leaf; id !== undefined; id = parents.get(id)) {
+    const frame = byId.get(id);
+    if (frame && frame.url !== "" && !frame.url.startsWith("node:")) {
+      return ownerOf(frame.url, frame.functionName);
+    }
+  }
+  return undefined;
 }
 
 /** The packages with a frame anywhere on the stack of a sample (each counted once). */

@@ -29,7 +29,7 @@ function profileSection(profile: ProfileSummary): string {
   const lines = [
     `### ${profile.process} — ${profile.workload} (${formatValue(profile.totalMs)} ms of CPU sampled)`,
     "",
-    "| Owner (package) | Self ms | Share |",
+    "| Self time, charged to the nearest package on the stack | Self ms | Share |",
     "| --- | --- | --- |",
     ...profile.packages.map((p) => `| ${p.name} | ${p.selfMs} | ${pct(p.share)} |`),
     "",
