@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       () => runEndToEnd(ctx, sparkBot, ourPingers),
     );
     await phase(ctx, failures, "peer", ["peer.", "memory.peer"], () =>
-      runPeer(ctx, peerBot, peerPingers),
+      runPeer(ctx, peerBot, peerPingers, sparkBot, ourPingers),
     );
     await phase(ctx, failures, "client cost", ["client."], () => runClientCost(ctx));
     if (!settings.profile) ctx.rows.markUnmeasured("client.sdk.stack", "profiles turned off");
