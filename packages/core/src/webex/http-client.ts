@@ -61,9 +61,15 @@ function httpFailure(
 
 function createTransport(apiUrl: string, accessToken: string, timeoutMs: number): Transport {
   const secure = apiUrl.startsWith("https:");
-  const agent = secure
-    ? new HttpsAgent({ keepAlive: true, maxSockets: 64 })
-    : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  // An idle socket is closed after `timeout`, or sooner when the server's `Keep-Alive: timeout=`
+  // hint says so (Node's agent honours it), so that a request is not sent on a socket the server
+  // is closing (ECONNRESET). Longer than any request's own timeout.
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: 64,
+    timeout: Math.max(30_000, timeoutMs + 1000),
+  };
+  const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   const send = secure ? httpsRequest : httpRequest;
   const trackingPrefix = `sparkbot_${randomUUID()}`;
   let sequence = 0;
