@@ -129,11 +129,17 @@ describe("timeouts, scaling and metrics", () => {
     const b = await stack.startWorker({}, { WORKER_CONCURRENCY: "1" });
     for (let i = 0; i < 6; i += 1) await stack.say("slow 200");
     await stack.waitForReplies(12, 15_000);
-    const counts = await Promise.all(
-      [a, b].map(async (w) =>
-        metricValue(await (await fetch(w.metricsUrl)).text(), "sparkbot_commands_total"),
-      ),
-    );
+    const scrape = () =>
+      Promise.all(
+        [a, b].map(async (w) =>
+          metricValue(await (await fetch(w.metricsUrl)).text(), "sparkbot_commands_total"),
+        ),
+      );
+    // A command is counted just after its last reply is sent (and recorded in the ledger).
+    const counts = await waitFor(async () => {
+      const current = await scrape();
+      return current[0]! + current[1]! >= 6 && current;
+    });
     expect(counts[0]! + counts[1]!).toBe(6);
     expect(counts[0]).toBeGreaterThan(0);
     expect(counts[1]).toBeGreaterThan(0);

@@ -73,6 +73,8 @@ export async function startStack(label: string): Promise<Stack> {
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: prefix,
     LOG_LEVEL: "silent",
+    // `WEBEX_CLIENT=http npx vitest run services/worker` runs the workers on the HTTP client.
+    WEBEX_CLIENT: process.env["WEBEX_CLIENT"] ?? "sdk",
   };
   const receiverConfig = loadReceiverConfig({
     ...common,
