@@ -102,15 +102,17 @@ export function renderTextTable(rows: readonly Row[]): string {
   return out.join("\n");
 }
 
-/** The same table in Markdown, with a section column. */
+/** The same table in Markdown, with a section column and the notes (where the time went). */
 export function renderMarkdownTable(rows: readonly Row[]): string {
   const escape = (text: string): string => text.replaceAll("|", "\\|");
+  const header = [...HEADER, "Notes"];
   const out = [
-    `| Section | ${HEADER.join(" | ")} |`,
-    `| --- | ${HEADER.map(() => "---").join(" | ")} |`,
+    `| Section | ${header.join(" | ")} |`,
+    `| --- | ${header.map(() => "---").join(" | ")} |`,
   ];
   for (const row of rows) {
-    out.push(`| ${escape(row.section)} | ${cells(row).map(escape).join(" | ")} |`);
+    const notes = row.value === null ? "" : (row.note ?? "");
+    out.push(`| ${escape(row.section)} | ${[...cells(row), notes].map(escape).join(" | ")} |`);
   }
   return out.join("\n");
 }
