@@ -20,6 +20,7 @@ interface Variable {
 export const VARIABLES: readonly Variable[] = [
   { name: "WEBEX_ACCESS_TOKEN", secret: true, value: (c) => c.receiver.accessToken },
   { name: "WEBEX_API_URL", value: (c) => c.receiver.webexApiUrl },
+  { name: "WEBEX_CLIENT", value: (c) => c.receiver.webexClient ?? "sdk" },
   { name: "REDIS_URL", value: (c) => maskUrlPassword(c.receiver.redisUrl) },
   { name: "REDIS_PREFIX", value: (c) => c.receiver.redisPrefix },
   { name: "LOG_LEVEL", value: (c) => c.receiver.logLevel },
