@@ -18,6 +18,7 @@ import { FULL, QUICK, RowBook, type BenchContext } from "./scenarios/context.js"
 import { declareEndToEnd, runEndToEnd } from "./scenarios/end-to-end.js";
 import { declareIngest, runIngest } from "./scenarios/ingest.js";
 import { declarePeer, runPeer } from "./scenarios/peer.js";
+import { declareHttpClientRun, runHttpClient } from "./scenarios/http-client.js";
 import { runProfiles } from "./scenarios/profile.js";
 
 interface Args {
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     declareEndToEnd(ctx);
     declarePeer(ctx);
     declareClientCost(ctx);
+    declareHttpClientRun(ctx);
     log(`${mode} mode; emulator at ${emulator.url}; Redis at ${redisUrl}`);
     const sparkBot = await createBot(ctx.control, "SparkBot");
     const peerBot = await createBot(ctx.control, "Peer");
@@ -119,6 +121,13 @@ async function main(): Promise<void> {
       runPeer(ctx, peerBot, peerPingers, sparkBot, ourPingers),
     );
     await phase(ctx, failures, "client cost", ["client."], () => runClientCost(ctx));
+    await phase(
+      ctx,
+      failures,
+      "end to end, WEBEX_CLIENT=http",
+      ["e2e.http.", "memory.worker.http", "memory.receiver.http"],
+      () => runHttpClient(ctx, sparkBot, ourPingers),
+    );
     if (!settings.profile) ctx.rows.markUnmeasured("client.sdk.stack", "profiles turned off");
     if (settings.profile) {
       await phase(ctx, failures, "profiles", ["client.sdk.stack"], () =>

@@ -42,9 +42,16 @@ const EXPECTED_ROWS = [
   "client.me.cpu",
   "client.create.wall",
   "client.create.cpu",
+  "client.core-http.cpu",
   "client.sdk.rss",
   "client.share",
   "client.sdk.stack",
+  "e2e.http.rps",
+  "e2e.http.p50",
+  "e2e.http.p99",
+  "e2e.http.failures",
+  "memory.worker.http",
+  "memory.receiver.http",
 ];
 
 interface ReportRow {
@@ -114,6 +121,7 @@ describe("bench --quick", () => {
       expect(byId.get("e2e.lost")?.value).toBe(0);
       expect(byId.get("e2e.duplicated")?.value).toBe(0);
       expect(byId.get("peer.failures")?.value).toBe(0);
+      expect(byId.get("e2e.http.failures")?.value).toBe(0);
       expect(byId.get("ingest.receiver.failed")?.value).toBe(0);
       expect(byId.get("ingest.receiver.missing")?.value).toBe(0);
     },

@@ -15,6 +15,8 @@ export interface ServiceEnv {
   redisUrl: string;
   redisPrefix: string;
   logLevel: string;
+  /** `WEBEX_CLIENT` of the services: `sdk` (their default) or `http`. */
+  webexClient?: "sdk" | "http";
 }
 
 /** A started receiver: its process and the URL Webex (the emulator) posts to. */
@@ -40,6 +42,7 @@ function commonEnv(env: ServiceEnv): Record<string, string> {
     REDIS_PREFIX: env.redisPrefix,
     LOG_LEVEL: env.logLevel,
     NODE_ENV: "production",
+    ...(env.webexClient !== undefined ? { WEBEX_CLIENT: env.webexClient } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ export interface ClientCostOptions {
 
 /** One client on one operation. */
 export interface ClientCostEntry {
-  client: "sdk" | "fetch" | "http";
+  client: "sdk" | "core-http" | "fetch" | "http";
   operation: "people.me" | "messages.create";
   calls: number;
   wallMs: LatencySummary;
@@ -32,6 +32,8 @@ export interface ClientMemory {
   afterFetchMb: number;
   /** After importing @sparkbot/core (zod, pino, ... but not yet the SDK). */
   afterCoreMb: number;
+  /** After `createHttpWebexClient` (core's plain HTTP client, `WEBEX_CLIENT=http`) and a call. */
+  afterCoreHttpMb: number;
   /** After `createWebexClient` and its first call (the SDK plugins loaded). */
   afterSdkMb: number;
 }
@@ -45,6 +47,14 @@ export interface ClientCostResult {
 type Operation = ClientCostEntry["operation"];
 type CreateClient = (options: WebexClientOptions) => WebexClient;
 type CallFn = (operation: Operation, n: number) => Promise<unknown>;
+
+function coreClient(options: ClientCostOptions, create: CreateClient, label: string): CallFn {
+  const webex = create({ accessToken: options.token, apiUrl: options.apiUrl });
+  return (operation, n) =>
+    operation === "people.me"
+      ? webex.people.me()
+      : webex.messages.create({ roomId: options.roomId, markdown: `**${label} ${n}**` });
+}
 
 function sdkClient(options: ClientCostOptions, createWebexClient: CreateClient): CallFn {
   const webex = createWebexClient({ accessToken: options.token, apiUrl: options.apiUrl });
@@ -137,13 +147,23 @@ async function main(): Promise<void> {
   await viaFetch("people.me", 0);
   const afterFetchMb = rssMb();
   const viaHttp = httpClient(options);
-  const { createWebexClient } = await import("@sparkbot/core");
+  const { createWebexClient, createHttpWebexClient } = await import("@sparkbot/core");
   const afterCoreMb = rssMb();
+  const viaCoreHttp = coreClient(options, createHttpWebexClient, "core-http");
+  await viaCoreHttp("people.me", 0);
+  const afterCoreHttpMb = rssMb();
   const viaSdk = sdkClient(options, createWebexClient);
   await viaSdk("people.me", 0);
-  const memory: ClientMemory = { startMb, afterFetchMb, afterCoreMb, afterSdkMb: rssMb() };
+  const memory: ClientMemory = {
+    startMb,
+    afterFetchMb,
+    afterCoreMb,
+    afterCoreHttpMb,
+    afterSdkMb: rssMb(),
+  };
   const clients = [
     ["sdk", viaSdk],
+    ["core-http", viaCoreHttp],
     ["fetch", viaFetch],
     ["http", viaHttp],
   ] as const;

@@ -30,6 +30,12 @@ export function declareClientCost(ctx: BenchContext): void {
     });
   }
   ctx.rows.declare({
+    id: "client.core-http.cpu",
+    section: SECTION,
+    label: "Core's plain HTTP client (WEBEX_CLIENT=http): CPU for get + create vs the SDK client",
+    unit: "ms",
+  });
+  ctx.rows.declare({
     id: "client.sdk.rss",
     section: SECTION,
     label: "Memory added by loading the SDK client and its first call vs fetch's",
@@ -97,29 +103,41 @@ export async function runClientCost(ctx: BenchContext): Promise<void> {
   }
   const { entries, memory } = result;
   ctx.details["client"] = result;
-  ctx.rows.set("client.sdk.rss", memory.afterSdkMb - memory.afterCoreMb, {
+  ctx.rows.set("client.sdk.rss", memory.afterSdkMb - memory.afterCoreHttpMb, {
     baseline: { name: "fetch", value: memory.afterFetchMb - memory.startMb },
     note: `process RSS ${memory.startMb.toFixed(0)} MB at start, ${memory.afterSdkMb.toFixed(0)} MB with the SDK loaded`,
   });
   let sdkCpu = 0;
   let httpCpu = 0;
+  let coreHttpCpu = 0;
   for (const { key, operation } of OPERATIONS) {
     const sdk = entry(entries, "sdk", operation);
     const viaFetch = entry(entries, "fetch", operation);
     const viaHttp = entry(entries, "http", operation);
+    const viaCoreHttp = entry(entries, "core-http", operation);
     sdkCpu += sdk.cpuMsPerCall;
     httpCpu += viaHttp.cpuMsPerCall;
+    coreHttpCpu += viaCoreHttp.cpuMsPerCall;
     ctx.rows.set(`client.${key}.wall`, sdk.wallMs.p50, {
       baseline: { name: "fetch", value: viaFetch.wallMs.p50 },
       ratio: ratioOf(sdk.wallMs.p50, viaFetch.wallMs.p50),
-      note: `http.request: ${viaHttp.wallMs.p50.toFixed(2)} ms`,
+      note:
+        `http.request: ${viaHttp.wallMs.p50.toFixed(2)} ms; ` +
+        `core's HTTP client: ${viaCoreHttp.wallMs.p50.toFixed(2)} ms`,
     });
     ctx.rows.set(`client.${key}.cpu`, sdk.cpuMsPerCall, {
       baseline: { name: "fetch", value: viaFetch.cpuMsPerCall },
       ratio: ratioOf(sdk.cpuMsPerCall, viaFetch.cpuMsPerCall),
-      note: `http.request: ${viaHttp.cpuMsPerCall.toFixed(3)} ms`,
+      note:
+        `http.request: ${viaHttp.cpuMsPerCall.toFixed(3)} ms; ` +
+        `core's HTTP client: ${viaCoreHttp.cpuMsPerCall.toFixed(3)} ms`,
     });
   }
+  ctx.rows.set("client.core-http.cpu", coreHttpCpu, {
+    baseline: { name: "SDK", value: sdkCpu },
+    ratio: ratioOf(coreHttpCpu, sdkCpu),
+    note: `plain http.request: ${httpCpu.toFixed(3)} ms; core's HTTP client added ${(memory.afterCoreHttpMb - memory.afterCoreMb).toFixed(1)} MB RSS`,
+  });
   const perCommand = ctx.shared.get("worker.cpuMsPerCommand");
   if (perCommand === undefined || perCommand <= 0) {
     ctx.rows.set("client.share", null, { note: "needs the end-to-end run's worker CPU" });

@@ -115,7 +115,7 @@ export async function waitForWebhook(
 }
 
 /** One configuration's figures. */
-interface WorkerRun {
+export interface WorkerRun {
   saturation: PingRunResult;
   fixedRate: PingRunResult | undefined;
   audit: ReplyAudit;
@@ -152,7 +152,7 @@ function stagesBetween(before: MetricSums, after: MetricSums): Stages {
   };
 }
 
-async function runWorkers(
+export async function runWorkers(
   ctx: BenchContext,
   env: ServiceEnv,
   receiver: ReceiverProcess,
