@@ -3,7 +3,7 @@
 // is missing, installs the workspace's dependencies from the lockfile and builds every package.
 // Each step is skipped when it has nothing to do, so running it before every command is cheap.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -57,7 +57,45 @@ if (!existsSync(marker) || statSync(lockfile).mtimeMs > statSync(marker).mtimeMs
   run("pnpm", ["install", "--frozen-lockfile", "--reporter=append-only"]);
 }
 
+/** Newest modification time of the files under `path` (0 when it does not exist). */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce(
+    (max, name) => Math.max(max, newest(join(path, name))),
+    stat.mtimeMs,
+  );
+}
+
+// Written after each successful build; sources newer than it mean the build is stale.
+const buildStamp = join(root, "node_modules", ".sparkbot-build-stamp");
+
+/** True when some package has no build yet, or its sources changed after the last build. */
+function buildNeeded() {
+  const stamp = newest(buildStamp);
+  const packages = ["packages", "services", "examples"].flatMap((group) =>
+    existsSync(join(root, group))
+      ? readdirSync(join(root, group)).map((name) => join(root, group, name))
+      : [],
+  );
+  packages.push(join(root, "bench"));
+  return packages.some((dir) => {
+    if (!existsSync(join(dir, "tsconfig.build.json"))) return false;
+    if (!existsSync(join(dir, "dist"))) return true;
+    const inputs = ["src", "package.json", "tsconfig.build.json"].map((name) =>
+      newest(join(dir, name)),
+    );
+    return stamp === 0 || Math.max(...inputs, newest(join(root, "tsconfig.base.json"))) > stamp;
+  });
+}
+
 if (!process.argv.includes("--no-build")) {
-  log("building packages (pnpm build)");
-  run("pnpm", ["run", "-s", "build"]);
+  if (buildNeeded()) {
+    log("building packages (pnpm build)");
+    run("pnpm", ["run", "-s", "build"]);
+    writeFileSync(buildStamp, `${new Date().toISOString()}\n`);
+  } else {
+    log("packages are built and up to date");
+  }
 }
