@@ -1,7 +1,8 @@
-// The whole system as a user runs it: `node packages/cli/dist/bin.js dev` (what `npm run dev`
-// runs after building) starts the emulator, the receiver and a worker as real processes; the
-// test talks to the bot with `sparkbot say`, scrapes both services with a real Prometheus, runs
-// docker-compose.yml's health checks against them, and stops it all with Ctrl-C (SIGINT).
+// The whole system as a user runs it, with the README's commands: `npm run dev` starts the
+// emulator, the receiver and a worker as real processes; the test talks to the bot with
+// `npm run sparkbot -- say`, scrapes both services with a real Prometheus, runs
+// docker-compose.yml's health checks against them, and stops it all with Ctrl-C (SIGINT to the
+// process group, as a terminal sends it).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
@@ -15,11 +16,18 @@ import {
   uniquePrefix,
   waitFor,
 } from "../packages/testkit/src/index.js";
-import { alive, commandLine, run, start, stop, type Running } from "./support/processes.js";
+import {
+  alive,
+  commandLine,
+  interrupt,
+  run,
+  start,
+  stop,
+  type Running,
+} from "./support/processes.js";
 import { startPrometheus, type TestPrometheus } from "./support/prometheus.js";
 import { ROOT, composeCommand, onPath } from "./support/repo.js";
 
-const CLI = join(ROOT, "packages/cli/dist/bin.js");
 const BUILT = [
   "packages/cli/dist/bin.js",
   "packages/emulator/dist/cli.js",
@@ -48,8 +56,9 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
     dir = mkdtempSync(join(tmpdir(), "sparkbot-e2e-"));
     sessionPath = join(dir, "dev.json");
     const ports = ["--emulator-port", "0", "--receiver-port", "0", "--worker-port", "0"];
-    dev = start(process.execPath, [CLI, "dev", "--session", sessionPath, ...ports], {
+    dev = start("npm", ["run", "-s", "dev", "--", "--session", sessionPath, ...ports], {
       cwd: ROOT,
+      detached: true,
       env: {
         ...process.env,
         REDIS_URL: TEST_REDIS_URL,
@@ -72,14 +81,17 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
 
   afterAll(async () => {
     await prometheus?.close();
+    const running = dev?.process.exitCode === null && dev.process.signalCode === null;
+    if (running) interrupt(dev);
     await stop(dev, 20_000);
     await deletePrefix(prefix);
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   async function say(text: string, extra: string[] = []): Promise<Reply[]> {
-    const args = [CLI, "say", "--session", sessionPath, "--json", "--quiet-ms", "1000", ...extra];
-    const result = await run(process.execPath, [...args, text], { cwd: ROOT, timeoutMs: 30_000 });
+    const args = ["say", "--session", sessionPath, "--json", "--quiet-ms", "1000", ...extra];
+    const npm = ["run", "-s", "sparkbot", "--", ...args, text];
+    const result = await run("npm", npm, { cwd: ROOT, timeoutMs: 30_000 });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     return result.stdout
@@ -129,9 +141,9 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
   });
 
   it("registered the receiver's webhooks with the emulator (sparkbot webhooks list)", async () => {
-    const args = [CLI, "webhooks", "list", "--json", "--session", sessionPath];
+    const args = ["run", "-s", "sparkbot", "--", "webhooks", "list", "--json"];
     const env = { ...process.env, WEBEX_ACCESS_TOKEN: "", SPARK_ACCESS_TOKEN: "", WEBHOOK_URL: "" };
-    const result = await run(process.execPath, args, { cwd: ROOT, env });
+    const result = await run("npm", [...args, "--session", sessionPath], { cwd: ROOT, env });
     expect(result.code).toBe(0);
     const hooks = JSON.parse(result.stdout) as { resource: string; targetUrl: string }[];
     expect(hooks.map((hook) => hook.resource).sort()).toEqual([
@@ -220,12 +232,13 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
   it("stops everything on Ctrl-C: no process left, session file removed", async () => {
     const pids = Object.values(session.pids);
     expect(pids.length).toBeGreaterThanOrEqual(3);
-    dev.process.kill("SIGINT");
+    interrupt(dev);
     const code = await Promise.race([
       dev.exited,
       new Promise((resolve) => setTimeout(() => resolve("still running after 30 s"), 30_000)),
     ]);
-    expect(code, dev.output()).toBe(0);
+    // npm, like a shell, ends itself by SIGINT once its script has stopped on Ctrl-C.
+    expect([0, 130, "SIGINT"], dev.output()).toContain(code);
     expect(dev.output()).toContain("sparkbot dev: stopped");
     expect(pids.filter(alive)).toEqual([]);
     expect(existsSync(sessionPath)).toBe(false);

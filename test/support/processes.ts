@@ -34,16 +34,20 @@ export interface Running {
   exited: Promise<number | string>;
 }
 
-/** Starts a long-running child, keeping stdout and stderr together. */
+/**
+ * Starts a long-running child, keeping stdout and stderr together. With `detached` it leads its
+ * own process group, so that `interrupt` can press Ctrl-C on the whole group as a terminal does.
+ */
 export function start(
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; detached?: boolean } = {},
 ): Running {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
   });
   let text = "";
   child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString()));
@@ -54,9 +58,15 @@ export function start(
   return { process: child, output: () => text, exited };
 }
 
+/** Ctrl-C in a terminal: SIGINT to every process of the child's process group. */
+export function interrupt(running: Running): void {
+  if (running.process.pid !== undefined) process.kill(-running.process.pid, "SIGINT");
+}
+
 /** Stops a child: SIGTERM, then SIGKILL after `graceMs`. */
 export async function stop(running: Running | undefined, graceMs = 10_000): Promise<void> {
-  if (running === undefined || running.process.exitCode !== null) return;
+  if (running === undefined) return;
+  if (running.process.exitCode !== null || running.process.signalCode !== null) return;
   running.process.kill("SIGTERM");
   const timer = setTimeout(() => running.process.kill("SIGKILL"), graceMs);
   await running.exited;
