@@ -6,8 +6,7 @@ import { ratioOf } from "../lib/report.js";
 import { readSystemBusyMs } from "../lib/procfs.js";
 import { commandsPerRequest, redisCommandStats, redisCpuMs, waitingJobs } from "../lib/redis.js";
 import type { ChildHandle } from "../lib/proc.js";
-import { startReceiverProcess, type ServiceEnv } from "../lib/services.js";
-import { bestOf } from "../lib/stats.js";
+import { startReceiverProcess, type ReceiverProcess, type ServiceEnv } from "../lib/services.js";
 import type { IngestLoadOptions, IngestLoadResult } from "../procs/ingest-load.js";
 import type { BenchContext } from "./context.js";
 
@@ -130,26 +129,15 @@ export async function runIngestLoad(
   }
 }
 
-async function measureBare(
-  ctx: BenchContext,
-): Promise<{ result: IngestLoadResult; cpuNote: string; redisCommands: RedisPerRequest }> {
-  const bare = startProcess({
-    name: "bare-server",
-    script: join(ctx.distDir, "procs/bare-server.js"),
-  });
-  try {
-    const { port } = await waitForReady<{ port: number }>(bare);
-    const url = `http://127.0.0.1:${port}/sparkbot`;
-    await runIngestLoad(ctx, url, "bare", ctx.settings.ingestWarmupSeconds);
-    const runs = await bestOf(
-      ctx.settings.repeats,
-      () => measuredLoad(ctx, bare, url, "bare"),
-      (run) => run.result.requestsPerSecond,
-    );
-    return runs.best;
-  } finally {
-    await bare.stop();
-  }
+type Measured = Awaited<ReturnType<typeof measuredLoad>>;
+
+function bestRun(runs: Measured[]): Measured {
+  const first = runs[0];
+  if (first === undefined) throw new Error("no ingest runs");
+  return runs.reduce(
+    (a, b) => (b.result.requestsPerSecond > a.result.requestsPerSecond ? b : a),
+    first,
+  );
 }
 
 /** The environment of services started by a scenario, on a fresh Redis prefix. */
@@ -166,73 +154,97 @@ export function serviceEnv(ctx: BenchContext, token: string, label: string): Ser
 
 /** Measurement 1: the receiver against the bare server, same load generator, same run. */
 export async function runIngest(ctx: BenchContext, botToken: string): Promise<void> {
-  const { rows, settings } = ctx;
-  ctx.log("ingest: bare node:http baseline");
-  const { result: bare, cpuNote: bareCpu } = await measureBare(ctx);
-  rows.set("ingest.bare.rps", bare.requestsPerSecond, { note: bareCpu });
-
-  ctx.log("ingest: receiver");
+  const bareServer = startProcess({
+    name: "bare-server",
+    script: join(ctx.distDir, "procs/bare-server.js"),
+  });
   const env = serviceEnv(ctx, botToken, "bench-ingest");
   const secret = randomBytes(16).toString("hex");
-  const receiver = await startReceiverProcess(env, { secret, register: false });
   try {
-    const warm = await runIngestLoad(
-      ctx,
-      receiver.webhookUrl,
-      secret,
-      settings.ingestWarmupSeconds,
-    );
-    const measuredRuns = await bestOf(
-      settings.repeats,
-      () => measuredLoad(ctx, receiver.handle, receiver.webhookUrl, secret),
-      (result) => result.result.requestsPerSecond,
-    );
-    const measured = measuredRuns.best;
-    const run = measured.result;
-    const jobs = await waitingJobs(ctx.redis, env.redisPrefix);
-    ctx.details["ingest"] = {
-      bare,
-      receiver: run,
-      receiverRuns: measuredRuns.runs.map((r) => r.result),
-      redisCommandsPerRequest: measured.redisCommands,
-      warmup: warm,
-      jobsInRedis: jobs,
-    };
-    const ratio = ratioOf(run.requestsPerSecond, bare.requestsPerSecond);
-    rows.set("ingest.receiver.rps", run.requestsPerSecond, {
-      baseline: { name: "bare", value: bare.requestsPerSecond },
-      ratio,
-      met: ratio === null ? null : ratio >= 0.5,
-      note: measured.cpuNote,
-    });
-    rows.set("ingest.receiver.p50", run.latencyMs.p50, {
-      baseline: { name: "bare", value: bare.latencyMs.p50 },
-    });
-    rows.set("ingest.receiver.p99", run.latencyMs.p99, {
-      baseline: { name: "bare", value: bare.latencyMs.p99 },
-      met: run.latencyMs.p99 < 20,
-    });
-    const all = [warm, ...measuredRuns.runs.map((r) => r.result)];
-    const failed = all.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
-    rows.set("ingest.receiver.failed", failed, { met: failed === 0 });
-    const accepted = all.reduce((sum, r) => sum + r.ok2xx, 0);
-    const missing = Math.max(0, accepted - jobs);
-    rows.set("ingest.receiver.missing", missing, {
-      met: missing === 0,
-      note:
-        `${jobs} jobs in Redis for ${accepted} 2xx; per request Redis ran ` +
-        `${sumOf(measured.redisCommands, "perRequest").toFixed(0)} commands (Lua included) in ` +
-        `${sumOf(measured.redisCommands, "usecPerRequest").toFixed(0)} µs: ` +
-        measured.redisCommands
-          .slice(0, 4)
-          .map((c) => `${c.command} ×${c.perRequest.toFixed(1)} ${c.usecPerRequest.toFixed(0)} µs`)
-          .join(", "),
-    });
-    const peak = receiver.handle.peakRssMb();
-    rows.set("memory.receiver.ingest", peak, { met: peak < 120 });
+    const { port } = await waitForReady<{ port: number }>(bareServer);
+    const bareUrl = `http://127.0.0.1:${port}/sparkbot`;
+    const receiver = await startReceiverProcess(env, { secret, register: false });
+    try {
+      await measureIngest(ctx, env, bareServer, bareUrl, receiver, secret);
+    } finally {
+      await receiver.handle.stop();
+      ctx.log(`receiver wrote ${receiver.handle.lineCount()} output lines`);
+    }
   } finally {
-    await receiver.handle.stop();
-    ctx.log(`receiver wrote ${receiver.handle.lineCount()} output lines`);
+    await bareServer.stop();
     await deletePrefix(env.redisPrefix, ctx.redisUrl);
   }
+}
+
+/**
+ * Both servers run at once and the loads alternate (bare, receiver, bare, receiver), so that
+ * whatever else loads the machine weighs on both alike; the best run of each is kept.
+ */
+async function measureIngest(
+  ctx: BenchContext,
+  env: ServiceEnv,
+  bareServer: ChildHandle,
+  bareUrl: string,
+  receiver: ReceiverProcess,
+  secret: string,
+): Promise<void> {
+  const { rows, settings } = ctx;
+  ctx.log("ingest: warm-up of both servers");
+  await runIngestLoad(ctx, bareUrl, "bare", settings.ingestWarmupSeconds);
+  const warm = await runIngestLoad(ctx, receiver.webhookUrl, secret, settings.ingestWarmupSeconds);
+  const bareRuns: Measured[] = [];
+  const receiverRuns: Measured[] = [];
+  for (let round = 0; round < settings.repeats; round++) {
+    ctx.log("ingest: bare node:http baseline");
+    bareRuns.push(await measuredLoad(ctx, bareServer, bareUrl, "bare"));
+    ctx.log("ingest: receiver");
+    receiverRuns.push(await measuredLoad(ctx, receiver.handle, receiver.webhookUrl, secret));
+  }
+  const bareBest = bestRun(bareRuns);
+  const bare = bareBest.result;
+  rows.set("ingest.bare.rps", bare.requestsPerSecond, { note: bareBest.cpuNote });
+  const measured = bestRun(receiverRuns);
+  const run = measured.result;
+  const jobs = await waitingJobs(ctx.redis, env.redisPrefix);
+  ctx.details["ingest"] = {
+    bare,
+    bareRuns: bareRuns.map((r) => r.result),
+    receiver: run,
+    receiverRuns: receiverRuns.map((r) => r.result),
+    redisCommandsPerRequest: measured.redisCommands,
+    warmup: warm,
+    jobsInRedis: jobs,
+  };
+  const ratio = ratioOf(run.requestsPerSecond, bare.requestsPerSecond);
+  rows.set("ingest.receiver.rps", run.requestsPerSecond, {
+    baseline: { name: "bare", value: bare.requestsPerSecond },
+    ratio,
+    met: ratio === null ? null : ratio >= 0.5,
+    note: measured.cpuNote,
+  });
+  rows.set("ingest.receiver.p50", run.latencyMs.p50, {
+    baseline: { name: "bare", value: bare.latencyMs.p50 },
+  });
+  rows.set("ingest.receiver.p99", run.latencyMs.p99, {
+    baseline: { name: "bare", value: bare.latencyMs.p99 },
+    met: run.latencyMs.p99 < 20,
+  });
+  const all = [warm, ...receiverRuns.map((r) => r.result)];
+  const failed = all.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
+  rows.set("ingest.receiver.failed", failed, { met: failed === 0 });
+  const accepted = all.reduce((sum, r) => sum + r.ok2xx, 0);
+  const missing = Math.max(0, accepted - jobs);
+  rows.set("ingest.receiver.missing", missing, {
+    met: missing === 0,
+    note:
+      `${jobs} jobs in Redis for ${accepted} 2xx; per request Redis ran ` +
+      `${sumOf(measured.redisCommands, "perRequest").toFixed(0)} commands (Lua included) in ` +
+      `${sumOf(measured.redisCommands, "usecPerRequest").toFixed(0)} µs: ` +
+      measured.redisCommands
+        .slice(0, 4)
+        .map((c) => `${c.command} ×${c.perRequest.toFixed(1)} ${c.usecPerRequest.toFixed(0)} µs`)
+        .join(", "),
+  });
+  const peak = receiver.handle.peakRssMb();
+  rows.set("memory.receiver.ingest", peak, { met: peak < 120 });
 }
