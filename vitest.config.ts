@@ -18,5 +18,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     globalSetup: ["./test-support/global-setup.ts"],
+    reporters: ["default", "./test-support/summary-reporter.ts"],
   },
 });
