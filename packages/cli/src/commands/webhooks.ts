@@ -9,6 +9,7 @@ import {
 } from "@sparkbot/core";
 import {
   reconcileWebhooks,
+  registrationLockKey,
   resolveWebhookSecret,
   WANTED_WEBHOOKS,
   withRedisLock,
@@ -73,8 +74,8 @@ export async function syncWebhooks(
   try {
     await redis.connect();
     const secret = await resolveWebhookSecret(redis, config.redisPrefix, config.webhookSecret);
-    // The receivers' registration lock (see services/receiver/src/registration/registrar.ts).
-    const lockKey = `${config.redisPrefix}:receiver:registration-lock`;
+    // The receivers' registration lock, so a sync never races a starting receiver.
+    const lockKey = registrationLockKey(config.redisPrefix);
     const result = await withRedisLock(redis, lockKey, () =>
       reconcileWebhooks(webex, {
         targetUrl: config.webhookUrl + config.webhookPath,
