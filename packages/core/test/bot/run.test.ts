@@ -1,11 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  CommandError,
-  CommandTimeoutError,
-  REPLY_TEXT,
-  SparkBot,
-  type CommandContext,
-} from "@sparkbot/core";
+import { CommandError, REPLY_TEXT, SparkBot, type CommandContext } from "@sparkbot/core";
 import { createTestChat } from "@sparkbot/core/testing";
 
 /** A promise with its resolve function, to hold a handler at a known point. */
@@ -253,94 +247,6 @@ function eventStub(id: string) {
     data: { id },
   };
 }
-
-describe("abort", () => {
-  test("a timeout stops the handler at once, tells the user, and returns its generator", async () => {
-    const controller = new AbortController();
-    let cleanedUp = false;
-    let continued = false;
-    const bot = new SparkBot().command("hang", async function* () {
-      try {
-        yield "started";
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        yield "never sent";
-        continued = true;
-      } finally {
-        cleanedUp = true;
-      }
-    });
-    const chat = createTestChat(bot);
-    const replies: string[] = [];
-    const started = Date.now();
-    for await (const reply of chat.stream("hang", { signal: controller.signal })) {
-      replies.push(reply);
-      if (reply === "started") setTimeout(() => controller.abort(new CommandTimeoutError(10)), 10);
-    }
-    expect(Date.now() - started).toBeLessThan(140);
-    expect(replies).toEqual(["started", REPLY_TEXT.timeout]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(cleanedUp).toBe(true);
-    expect(continued).toBe(false);
-    expect(chat.webex.messageList.map((m) => m.markdown ?? m.text)).not.toContain("never sent");
-  });
-
-  test("a timeout during a plain promise gives the timeout outcome", async () => {
-    const controller = new AbortController();
-    const bot = new SparkBot().command("wait", () => new Promise<string>(() => undefined));
-    setTimeout(() => controller.abort(new CommandTimeoutError(20)), 20);
-    const run = await createTestChat(bot).run("wait", { signal: controller.signal });
-    expect(run).toEqual({ replies: [REPLY_TEXT.timeout], command: "wait", outcome: "timeout" });
-  });
-
-  test("a handler that rethrows the timeout reason still gets the timeout reply", async () => {
-    const controller = new AbortController();
-    const bot = new SparkBot().command("polite", async ({ signal }) => {
-      await new Promise((_resolve, reject) => {
-        signal.addEventListener("abort", () => reject(signal.reason as Error));
-      });
-      return "never";
-    });
-    setTimeout(() => controller.abort(new CommandTimeoutError(5)), 5);
-    expect(await createTestChat(bot).run("polite", { signal: controller.signal })).toMatchObject({
-      outcome: "timeout",
-    });
-  });
-
-  test("another abort reason stops the handler and is thrown", async () => {
-    const controller = new AbortController();
-    const shutdown = new Error("worker shutting down");
-    let cleanedUp = false;
-    const bot = new SparkBot().command("hang", function* () {
-      try {
-        yield "first";
-        yield "second";
-      } finally {
-        cleanedUp = true;
-      }
-    });
-    const chat = createTestChat(bot);
-    const replies: string[] = [];
-    const consume = async (): Promise<void> => {
-      for await (const reply of chat.stream("hang", { signal: controller.signal })) {
-        replies.push(reply);
-        controller.abort(shutdown);
-      }
-    };
-    await expect(consume()).rejects.toBe(shutdown);
-    expect(replies).toEqual(["first"]);
-    expect(cleanedUp).toBe(true);
-  });
-
-  test("an already aborted signal runs nothing", async () => {
-    let ran = false;
-    const bot = new SparkBot().command("x", () => {
-      ran = true;
-    });
-    const signal = AbortSignal.abort(new CommandTimeoutError(1));
-    expect(await createTestChat(bot).run("x", { signal })).toMatchObject({ outcome: "timeout" });
-    expect(ran).toBe(false);
-  });
-});
 
 describe("long replies", () => {
   test("are split into messages within the byte limit", async () => {
