@@ -1,16 +1,11 @@
-import {
-  createEventJob,
-  createWebexClient,
-  silentLogger,
-  type Message,
-  type WebhookEvent,
-} from "@sparkbot/core";
+import { createEventJob, createWebexClient, silentLogger } from "@sparkbot/core";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeliveryLedger, createJobProcessor, createWorkerMetrics } from "../src/index.js";
 import { bot as testBot } from "./fixtures/test-bot.js";
+import { createDirectChat, messageCreatedEvent } from "./helpers/direct-chat.js";
 
 let redis: Redis;
 const prefix = uniquePrefix("ledger");
@@ -86,23 +81,12 @@ describe("a reply whose send was never recorded", () => {
 
   it("is found in the room and not sent again", async () => {
     const control = new EmulatorControl(emulator.url);
-    const botPerson = await control.createPerson({
-      displayName: "Bot",
-      email: "unsure-bot@webex.bot",
-      type: "bot",
-    });
-    const user = await control.createPerson({ displayName: "Ada", email: "unsure@example.com" });
-    const room = await control.createRoom({
-      title: "d",
-      type: "direct",
-      members: [user.id, botPerson.id],
-    });
+    const { botPerson, user, room, webex } = await createDirectChat(emulator, control, "unsure");
     const message = await control.sendMessage({
       personId: user.id,
       roomId: room.id,
       text: "multi",
     });
-    const webex = createWebexClient({ accessToken: botPerson.token, apiUrl: emulator.apiUrl });
     const metrics = createWorkerMetrics();
     const process = createJobProcessor({
       bot: testBot,
@@ -120,7 +104,10 @@ describe("a reply whose send was never recorded", () => {
     expect(await ledgerFor("job-unsure").claim(0)).toEqual({ state: "send" });
     await webex.messages.create({ roomId: room.id, markdown: "one" });
 
-    const result = await process({ id: "job-unsure", data: createEventJob(eventFor(message)) });
+    const result = await process({
+      id: "job-unsure",
+      data: createEventJob(messageCreatedEvent(message)),
+    });
 
     expect(result).toMatchObject({ status: "done", command: "multi", sent: 2, skipped: 1 });
     const fromBot = (await control.roomMessages(room.id)).filter(
@@ -145,7 +132,7 @@ describe("events that run no command", () => {
       metrics,
       logger: silentLogger,
     });
-    const own = eventFor({ id: "m1", roomId: "r", personId: "bot-id" } as Message);
+    const own = messageCreatedEvent({ id: "m1", roomId: "r", personId: "bot-id" });
     expect(await process({ id: "a", data: createEventJob(own) })).toEqual({
       status: "own_message",
     });
@@ -158,14 +145,3 @@ describe("events that run no command", () => {
     );
   });
 });
-
-function eventFor(message: Message): WebhookEvent {
-  return {
-    id: "webhook-1",
-    name: "test",
-    targetUrl: "http://127.0.0.1/sparkbot",
-    resource: "messages",
-    event: "created",
-    data: { id: message.id, roomId: message.roomId, personId: message.personId },
-  };
-}

@@ -1,17 +1,11 @@
-import {
-  WebexApiError,
-  createEventJob,
-  createWebexClient,
-  silentLogger,
-  type Message,
-  type WebhookEvent,
-} from "@sparkbot/core";
+import { WebexApiError, createEventJob, silentLogger } from "@sparkbot/core";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createJobProcessor, createWorkerMetrics } from "../src/index.js";
 import { bot as testBot } from "./fixtures/test-bot.js";
+import { createDirectChat, messageCreatedEvent } from "./helpers/direct-chat.js";
 
 // The cause of a flaky "429 pauses the whole queue" run: a reply refused with 429 was left
 // "unsure", and its retry, searching the room, took an identical reply of ANOTHER job (two
@@ -34,18 +28,7 @@ afterAll(async () => {
 
 it("a reply refused with 429 is sent by the retry even when another job said the same", async () => {
   const control = new EmulatorControl(emulator.url);
-  const botPerson = await control.createPerson({
-    displayName: "Bot",
-    email: "refused-bot@webex.bot",
-    type: "bot",
-  });
-  const user = await control.createPerson({ displayName: "Ada", email: "refused@example.com" });
-  const room = await control.createRoom({
-    title: "d",
-    type: "direct",
-    members: [user.id, botPerson.id],
-  });
-  const webex = createWebexClient({ accessToken: botPerson.token, apiUrl: emulator.apiUrl });
+  const { botPerson, user, room, webex } = await createDirectChat(emulator, control, "refused");
   const process = createJobProcessor({
     bot: testBot,
     webex,
@@ -61,7 +44,10 @@ it("a reply refused with 429 is sent by the retry even when another job said the
   const second = await control.sendMessage({ personId: user.id, roomId: room.id, text: "ping" });
   await control.fault({ method: "POST", path: "/v1/messages", status: 429, count: 1 });
 
-  const refused = await process({ id: "job-a", data: createEventJob(eventFor(first)) }).then(
+  const refused = await process({
+    id: "job-a",
+    data: createEventJob(messageCreatedEvent(first)),
+  }).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -69,26 +55,15 @@ it("a reply refused with 429 is sent by the retry even when another job said the
   expect(refused).toMatchObject({ status: 429 });
   // Another job answers the other ping in the same room meanwhile...
   await expect(
-    process({ id: "job-b", data: createEventJob(eventFor(second)) }),
+    process({ id: "job-b", data: createEventJob(messageCreatedEvent(second)) }),
   ).resolves.toMatchObject({ sent: 1 });
   // ...and the retry of the first still sends its own answer.
   const retried = await process({
     id: "job-a",
-    data: createEventJob(eventFor(first)),
+    data: createEventJob(messageCreatedEvent(first)),
     attemptsStarted: 2,
   });
   expect(retried).toMatchObject({ status: "done", sent: 1, skipped: 0 });
   const fromBot = (await control.roomMessages(room.id)).filter((m) => m.personId === botPerson.id);
   expect(fromBot.map((m) => m.markdown)).toEqual(["**pong**", "**pong**"]);
 });
-
-function eventFor(message: Message): WebhookEvent {
-  return {
-    id: `webhook-${message.id}`,
-    name: "test",
-    targetUrl: "http://127.0.0.1/sparkbot",
-    resource: "messages",
-    event: "created",
-    data: { id: message.id, roomId: message.roomId, personId: message.personId },
-  };
-}
