@@ -1,4 +1,4 @@
-import type { Logger, Message, Person, WebexClient, WebhookEvent } from "@sparkbot/core";
+import type { CommandInput, CommandOutcome } from "@sparkbot/core";
 
 /*
  * The part of core's `SparkBot` the worker uses, stated structurally so that any object with a
@@ -6,20 +6,10 @@ import type { Logger, Message, Person, WebexClient, WebhookEvent } from "@sparkb
  */
 
 /** How a command run ended, as core reports it. */
-export type CommandOutcome =
-  "ok" | "user_error" | "error" | "not_found" | "bad_command_line" | "empty" | "timeout";
+export type { CommandOutcome };
 
-/** One message to a command run. */
-export interface CommandRunInput {
-  message: Message;
-  event: WebhookEvent;
-  /** The bot's own identity (`people/me`). */
-  self: Person;
-  webex: WebexClient;
-  /** Aborted with `CommandTimeoutError` on timeout, with another reason on shutdown. */
-  signal?: AbortSignal;
-  logger?: Logger;
-}
+/** One message to a command run: core's `CommandInput`. */
+export type CommandRunInput = CommandInput;
 
 /** The replies of one run, streamed as the handler yields them. */
 export interface CommandRun extends AsyncIterable<{ markdown: string }> {
