@@ -1,20 +1,13 @@
 import type { AttachmentAction, Message, Person, Room, Webhook } from "@sparkbot/core";
+import type { FaultSpec } from "../faults.js";
 import { sendRequest } from "../http/send.js";
 import type { DeliveryRecord, Team } from "../state/records.js";
 
 /** A person created through the control API, with the bearer token to act as them. */
 export type ControlPerson = Person & { token: string };
 
-/** A fault to inject (see `POST /_emulator/faults`). */
-export interface FaultRequest {
-  method: string;
-  path: string;
-  status?: number;
-  retryAfter?: number;
-  delayMs?: number;
-  drop?: boolean;
-  count: number;
-}
+/** A fault to inject (see `POST /_emulator/faults`): the emulator's own `FaultSpec`. */
+export type FaultRequest = FaultSpec;
 
 /** A typed client of the emulator's control API, for tests, the dev CLI and benchmarks. */
 export class EmulatorControl {
