@@ -49,11 +49,9 @@ describe("webhook registration against the emulator", () => {
     await deletePrefix(prefix);
   });
 
-  async function registrar(overrides: Partial<RegistrarOptions> = {}): Promise<Registrar> {
-    const redis = createProducerRedis(TEST_REDIS_URL);
-    connections.push(redis);
-    await waitForRedis(redis, 5000);
-    const started = startRegistrar({
+  /** The options every registrar of these tests starts with, on `redis`. */
+  function baseOptions(redis: Redis): RegistrarOptions {
+    return {
       webex,
       redis,
       prefix,
@@ -63,9 +61,14 @@ describe("webhook registration against the emulator", () => {
       removeOtherWebhooks: true,
       checkIntervalSeconds: 300,
       logger: silentLogger,
-      lock: { pollMs: 20 },
-      ...overrides,
-    });
+    };
+  }
+
+  async function registrar(overrides: Partial<RegistrarOptions> = {}): Promise<Registrar> {
+    const redis = createProducerRedis(TEST_REDIS_URL);
+    connections.push(redis);
+    await waitForRedis(redis, 5000);
+    const started = startRegistrar({ ...baseOptions(redis), lock: { pollMs: 20 }, ...overrides });
     registrars.push(started);
     return started;
   }
@@ -217,18 +220,7 @@ describe("webhook registration against the emulator", () => {
     const redis = createProducerRedis(privateRedis.url);
     connections.push(redis);
     try {
-      const started = startRegistrar({
-        webex,
-        redis,
-        prefix,
-        webhookUrl: TARGET_BASE,
-        webhookPath: PATH,
-        configuredSecret: undefined,
-        removeOtherWebhooks: true,
-        checkIntervalSeconds: 300,
-        logger: silentLogger,
-        retryDelayMs: 5000,
-      });
+      const started = startRegistrar({ ...baseOptions(redis), retryDelayMs: 5000 });
       registrars.push(started);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(started.secret()).toBeUndefined();
