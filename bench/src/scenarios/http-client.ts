@@ -5,7 +5,7 @@ import { PingDriver, type Pinger } from "../lib/ping-driver.js";
 import { ratioOf } from "../lib/report.js";
 import { startReceiverProcess } from "../lib/services.js";
 import type { BenchContext } from "./context.js";
-import { runWorkers, waitForWebhook, type WorkerRun } from "./end-to-end.js";
+import { runWorkers, waitForWebhook, type WorkerRun } from "./worker-runs.js";
 import { serviceEnv } from "./ingest.js";
 
 const SECTION = "6 Webex client cost";

@@ -16,7 +16,7 @@ import { readSystemBusyMs } from "../lib/procfs.js";
 import { ratioOf } from "../lib/report.js";
 import type { PeerBotOptions } from "../procs/peer-bot.js";
 import type { BenchContext } from "./context.js";
-import { waitForWebhook } from "./end-to-end.js";
+import { waitForWebhook } from "./worker-runs.js";
 import { serviceEnv } from "./ingest.js";
 
 const SECTION = "5 Against the peer";

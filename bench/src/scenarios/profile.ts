@@ -7,7 +7,7 @@ import { readProfile, summarizeProfile } from "../lib/cpu-profile.js";
 import { PingDriver, type Pinger } from "../lib/ping-driver.js";
 import { startReceiverProcess, startWorkerProcess } from "../lib/services.js";
 import type { BenchContext } from "./context.js";
-import { waitForWebhook } from "./end-to-end.js";
+import { waitForWebhook } from "./worker-runs.js";
 import { runIngestLoad, serviceEnv } from "./ingest.js";
 
 function profileDir(ctx: BenchContext, name: string): string {
