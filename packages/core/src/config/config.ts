@@ -10,11 +10,15 @@ import {
   type Env,
 } from "./env.js";
 
+/** Webex's REST API, used when `WEBEX_API_URL` is unset. */
 export const DEFAULT_WEBEX_API_URL = "https://webexapis.com/v1";
+/** The values `LOG_LEVEL` accepts. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
+/** One of `LOG_LEVELS`. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Implementations of the Webex client: the SDK's plugins, or plain keep-alive HTTP. */
 export const WEBEX_CLIENT_KINDS = ["sdk", "http"] as const;
+/** One of `WEBEX_CLIENT_KINDS` (`WEBEX_CLIENT`). */
 export type WebexClientKind = (typeof WEBEX_CLIENT_KINDS)[number];
 
 /** What both services need: Webex, Redis and logging. */
@@ -36,6 +40,7 @@ export interface CommonConfig {
   webexClient?: WebexClientKind;
 }
 
+/** The receiver's settings, from its environment (see `loadReceiverConfig`). */
 export interface ReceiverConfig extends CommonConfig {
   /** `RECEIVER_HOST`. */
   host: string;
@@ -57,6 +62,7 @@ export interface ReceiverConfig extends CommonConfig {
   bodyLimitBytes: number;
 }
 
+/** The worker's settings, from its environment (see `loadWorkerConfig`). */
 export interface WorkerConfig extends CommonConfig {
   /** `BOT_MODULE`: path of the module exporting the bot; unset means the example bot. */
   botModule: string | undefined;
@@ -75,6 +81,7 @@ export interface WorkerConfig extends CommonConfig {
 const TOKEN_HINT =
   "set it to the bot's access token from developer.webex.com (My Apps), or run `npm run dev` to use the local emulator";
 
+/** Reads the settings both services share; throws `ConfigError` naming a bad or missing one. */
 export function loadCommonConfig(env: Env): CommonConfig {
   return {
     accessToken: requireString(env, ["WEBEX_ACCESS_TOKEN", "SPARK_ACCESS_TOKEN"], TOKEN_HINT),
@@ -90,6 +97,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
   };
 }
 
+/** Reads the receiver's settings; throws `ConfigError` naming a bad or missing variable. */
 export function loadReceiverConfig(env: Env): ReceiverConfig {
   const port = env["RECEIVER_PORT"] !== undefined ? "RECEIVER_PORT" : "PORT";
   const webhookPath = readString(env, "WEBHOOK_PATH", "/sparkbot") ?? "/sparkbot";
@@ -110,6 +118,7 @@ export function loadReceiverConfig(env: Env): ReceiverConfig {
   };
 }
 
+/** Reads the worker's settings; throws `ConfigError` naming a bad or missing variable. */
 export function loadWorkerConfig(env: Env): WorkerConfig {
   return {
     ...loadCommonConfig(env),

@@ -8,10 +8,15 @@ function raw(env: Env, name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
+/** The trimmed value of `name`, or `fallback` when it is unset or blank. */
 export function readString(env: Env, name: string, fallback?: string): string | undefined {
   return raw(env, name) ?? fallback;
 }
 
+/**
+ * The value of the first of `names` that is set; throws `ConfigError` naming the first, with
+ * `hint` on how to set it, when none is.
+ */
 export function requireString(
   env: Env,
   names: readonly [string, ...string[]],
@@ -26,6 +31,7 @@ export function requireString(
   throw new ConfigError(first, `${first}${alias} is not set: ${hint}`);
 }
 
+/** `name` as a whole number within `bounds`, or `fallback` when unset; else a `ConfigError`. */
 export function readInt(
   env: Env,
   name: string,
@@ -48,6 +54,7 @@ export function readInt(
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
+/** `name` as a boolean (1/true/yes/on, 0/false/no/off, any case), or `fallback` when unset. */
 export function readBool(env: Env, name: string, fallback: boolean): boolean {
   const value = raw(env, name);
   if (value === undefined) return fallback;
@@ -57,6 +64,10 @@ export function readBool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `${name} must be true or false, got "${value}"`);
 }
 
+/**
+ * `name` (or `fallback`) as an absolute URL of one of `protocols` (e.g. `"https:"`), without
+ * trailing slashes; `undefined` when both are unset. Throws `ConfigError` for anything else.
+ */
 export function readUrl(
   env: Env,
   name: string,
@@ -78,6 +89,7 @@ export function readUrl(
   return value.replace(/\/+$/, "");
 }
 
+/** `name` as one of `choices` (case-insensitive), or `fallback` when unset. */
 export function readChoice<T extends string>(
   env: Env,
   name: string,
