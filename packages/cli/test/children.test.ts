@@ -2,15 +2,7 @@ import { describe, expect, it } from "vitest";
 import { waitFor } from "@sparkbot/testkit";
 import { ChildSet } from "../src/dev/children.js";
 import { prettyLogLine } from "../src/dev/log-format.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from "./helpers/process-alive.js";
 
 describe("ChildSet", () => {
   it("prefixes each line of a child's output with its name", async () => {

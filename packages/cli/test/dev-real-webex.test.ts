@@ -12,17 +12,9 @@ import { setUpWorld, type EmulatorWorld } from "../src/dev/emulator-setup.js";
 import { readSession } from "../src/dev/session.js";
 import { freePort } from "../src/lib/ports.js";
 import { ENTRY_POINTS, REPO_ROOT } from "../src/paths.js";
+import { alive } from "./helpers/process-alive.js";
 
 const BIN = join(REPO_ROOT, "packages/cli/dist/bin.js");
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("sparkbot dev against real Webex (WEBEX_ACCESS_TOKEN and WEBHOOK_URL set)", () => {
   const prefix = uniquePrefix("devwebex");
