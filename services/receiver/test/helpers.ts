@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import type Koa from "koa";
 import type { WebhookEvent } from "@sparkbot/core";
-import { waitFor } from "@sparkbot/testkit";
+import { freePort, waitFor } from "@sparkbot/testkit";
 import { signBody } from "../src/signature.js";
 
 /** Serves a Koa app on 127.0.0.1 at a free port. */
@@ -68,15 +68,6 @@ export function post(
       : options.signature;
   if (signature !== undefined && signature !== null) headers["x-spark-signature"] = signature;
   return fetch(url, { method: "POST", headers, body: raw });
-}
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A private `redis-server` child process, which a test may stop and start again. */

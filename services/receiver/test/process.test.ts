@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { QUEUE_NAME, jobIdFor, type EventJob } from "@sparkbot/core";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
-import { TEST_REDIS_URL, deletePrefix, uniquePrefix, waitFor } from "@sparkbot/testkit";
-import { PrivateRedis, freePort, makeEvent, post } from "./helpers.js";
+import { TEST_REDIS_URL, deletePrefix, freePort, uniquePrefix, waitFor } from "@sparkbot/testkit";
+import { PrivateRedis, makeEvent, post } from "./helpers.js";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 

@@ -7,7 +7,7 @@ import {
   type ControlPerson,
   type RunningEmulator,
 } from "@sparkbot/emulator";
-import { TEST_REDIS_URL, deletePrefix, uniquePrefix, waitFor } from "@sparkbot/testkit";
+import { TEST_REDIS_URL, deletePrefix, freePort, uniquePrefix, waitFor } from "@sparkbot/testkit";
 import { createProducerRedis, waitForRedis } from "../src/redis.js";
 import { webhookName } from "../src/registration/reconcile.js";
 import {
@@ -16,7 +16,7 @@ import {
   type RegistrarOptions,
 } from "../src/registration/registrar.js";
 import { secretKey } from "../src/registration/secret.js";
-import { PrivateRedis, freePort } from "./helpers.js";
+import { PrivateRedis } from "./helpers.js";
 
 const TARGET_BASE = "http://127.0.0.1:9";
 const PATH = "/sparkbot";

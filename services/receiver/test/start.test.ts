@@ -13,9 +13,8 @@ import {
   type ControlPerson,
   type RunningEmulator,
 } from "@sparkbot/emulator";
-import { TEST_REDIS_URL, deletePrefix, uniquePrefix, waitFor } from "@sparkbot/testkit";
+import { TEST_REDIS_URL, deletePrefix, freePort, uniquePrefix, waitFor } from "@sparkbot/testkit";
 import { startReceiver, type RunningReceiver } from "../src/start.js";
-import { freePort } from "./helpers.js";
 
 describe("startReceiver with the emulator", () => {
   let emulator: RunningEmulator;

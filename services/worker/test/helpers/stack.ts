@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from "node:net";
 import {
   createWebexClient,
   loadReceiverConfig,
@@ -11,7 +10,7 @@ import {
 import { EmulatorControl, startEmulator, type ControlPerson } from "@sparkbot/emulator";
 import type { RunningEmulator } from "@sparkbot/emulator";
 import { startReceiver, type RunningReceiver } from "@sparkbot/receiver";
-import { TEST_REDIS_URL, deletePrefix, uniquePrefix, waitFor } from "@sparkbot/testkit";
+import { TEST_REDIS_URL, deletePrefix, freePort, uniquePrefix, waitFor } from "@sparkbot/testkit";
 import { bot as testBot } from "../fixtures/test-bot.js";
 import { startWorker, type RunningWorker, type StartWorkerOptions } from "../../src/index.js";
 
@@ -139,13 +138,4 @@ export async function startStack(label: string): Promise<Stack> {
 /** The markdown of the bot's replies, in arrival order. */
 export function texts(arrivals: Arrival[]): string[] {
   return arrivals.map((a) => a.message.markdown ?? a.message.text ?? "");
-}
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
