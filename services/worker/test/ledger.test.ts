@@ -5,7 +5,11 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeliveryLedger, createJobProcessor, createWorkerMetrics } from "../src/index.js";
 import { bot as testBot } from "./fixtures/test-bot.js";
-import { createDirectChat, messageCreatedEvent } from "./helpers/direct-chat.js";
+import {
+  createChatProcessor,
+  createDirectChat,
+  messageCreatedEvent,
+} from "./helpers/direct-chat.js";
 
 let redis: Redis;
 const prefix = uniquePrefix("ledger");
@@ -87,18 +91,7 @@ describe("a reply whose send was never recorded", () => {
       roomId: room.id,
       text: "multi",
     });
-    const metrics = createWorkerMetrics();
-    const process = createJobProcessor({
-      bot: testBot,
-      webex,
-      self: await webex.people.me(),
-      redis,
-      redisPrefix: prefix,
-      queueName: "q",
-      commandTimeoutMs: 5000,
-      metrics,
-      logger: silentLogger,
-    });
+    const process = await createChatProcessor({ webex }, redis, prefix);
     // An earlier attempt claimed reply 0 and Webex accepted it, but the attempt died before
     // recording it as sent.
     expect(await ledgerFor("job-unsure").claim(0)).toEqual({ state: "send" });

@@ -1,11 +1,13 @@
-import { WebexApiError, createEventJob, silentLogger } from "@sparkbot/core";
+import { WebexApiError, createEventJob } from "@sparkbot/core";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createJobProcessor, createWorkerMetrics } from "../src/index.js";
-import { bot as testBot } from "./fixtures/test-bot.js";
-import { createDirectChat, messageCreatedEvent } from "./helpers/direct-chat.js";
+import {
+  createChatProcessor,
+  createDirectChat,
+  messageCreatedEvent,
+} from "./helpers/direct-chat.js";
 
 // The cause of a flaky "429 pauses the whole queue" run: a reply refused with 429 was left
 // "unsure", and its retry, searching the room, took an identical reply of ANOTHER job (two
@@ -29,17 +31,7 @@ afterAll(async () => {
 it("a reply refused with 429 is sent by the retry even when another job said the same", async () => {
   const control = new EmulatorControl(emulator.url);
   const { botPerson, user, room, webex } = await createDirectChat(emulator, control, "refused");
-  const process = createJobProcessor({
-    bot: testBot,
-    webex,
-    self: await webex.people.me(),
-    redis,
-    redisPrefix: prefix,
-    queueName: "q",
-    commandTimeoutMs: 5000,
-    metrics: createWorkerMetrics(),
-    logger: silentLogger,
-  });
+  const process = await createChatProcessor({ webex }, redis, prefix);
   const first = await control.sendMessage({ personId: user.id, roomId: room.id, text: "ping" });
   const second = await control.sendMessage({ personId: user.id, roomId: room.id, text: "ping" });
   await control.fault({ method: "POST", path: "/v1/messages", status: 429, count: 1 });

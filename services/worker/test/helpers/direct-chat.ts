@@ -1,11 +1,20 @@
 import {
   createWebexClient,
+  silentLogger,
   type Message,
   type Room,
   type WebexClient,
   type WebhookEvent,
 } from "@sparkbot/core";
 import type { ControlPerson, EmulatorControl, RunningEmulator } from "@sparkbot/emulator";
+import type { Redis } from "ioredis";
+import {
+  createJobProcessor,
+  createWorkerMetrics,
+  type JobAttempt,
+  type JobResult,
+} from "../../src/index.js";
+import { bot as testBot } from "../fixtures/test-bot.js";
 
 /** A bot and a user in a direct room of the emulator, and a Webex client acting as the bot. */
 export interface DirectChat {
@@ -52,4 +61,26 @@ export function messageCreatedEvent(
     event: "created",
     data: { id: message.id, roomId: message.roomId, personId: message.personId },
   };
+}
+
+/**
+ * The worker's job processor for the test bot, acting as the chat's bot, with its delivery
+ * ledger under `prefix` (queue "q", 5 s command timeout, fresh metrics).
+ */
+export async function createChatProcessor(
+  chat: Pick<DirectChat, "webex">,
+  redis: Redis,
+  prefix: string,
+): Promise<(job: JobAttempt) => Promise<JobResult>> {
+  return createJobProcessor({
+    bot: testBot,
+    webex: chat.webex,
+    self: await chat.webex.people.me(),
+    redis,
+    redisPrefix: prefix,
+    queueName: "q",
+    commandTimeoutMs: 5000,
+    metrics: createWorkerMetrics(),
+    logger: silentLogger,
+  });
 }
