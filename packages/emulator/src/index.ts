@@ -7,4 +7,4 @@ export { EmulatorStore } from "./state/store.js";
 export { webexId, decodeWebexId, webexToken } from "./ids.js";
 export { sign as signWebhookBody, FAILURE_LIMIT, FAILURE_WINDOW_MS } from "./webhooks/delivery.js";
 export { MAX_MESSAGE_BYTES } from "./state/compose.js";
-export type { FaultSpec } from "./faults.js";
+export { FaultInjector, type FaultSpec } from "./faults.js";

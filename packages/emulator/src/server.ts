@@ -117,12 +117,16 @@ async function handle(
   const ctx = new RequestContext(req, res);
   const method = req.method ?? "GET";
   const { pathname } = ctx.url;
+  let after: FaultSpec | undefined;
   try {
     const match = router.match(method, pathname);
     if (match.kind === "raw") return await match.handler(req, res);
     if (!pathname.startsWith(CONTROL_PREFIX)) {
       const fault = services.faults.take(method, pathname);
-      if (fault && (await applyFault(ctx, fault))) return;
+      if (fault?.after) {
+        after = fault;
+        ctx.hold = true;
+      } else if (fault && (await applyFault(ctx, fault))) return;
     }
     if (method === "GET" && pathname.startsWith("/u2c/") && pathname.endsWith("/catalog")) {
       return ctx.json(200, { serviceLinks: { hydra: `${ctx.baseUrl}/v1` }, hostCatalog: {} });
@@ -138,6 +142,8 @@ async function handle(
     if (error instanceof HttpError) return ctx.error(error.status, error.message, error.headers);
     process.stderr.write(`sparkbot-emulator: ${method} ${pathname} failed: ${String(error)}\n`);
     ctx.error(500, "Internal error in the emulator.");
+  } finally {
+    if (after !== undefined) await applyFaultAfter(ctx, after);
   }
 }
 
@@ -149,10 +155,33 @@ async function applyFault(ctx: RequestContext, fault: FaultSpec): Promise<boolea
     return true;
   }
   if (fault.status === undefined) return false;
-  const headers: Record<string, string> = {};
-  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
-  ctx.error(fault.status, faultMessage(fault.status), headers);
+  sendFaultStatus(ctx, fault.status, fault.retryAfter);
   return true;
+}
+
+/**
+ * Applies a fault to a call that has taken effect (its answer held back): after `delayMs`,
+ * drops the connection, or answers `status` instead of the real answer, or sends the real
+ * answer late.
+ */
+async function applyFaultAfter(ctx: RequestContext, fault: FaultSpec): Promise<void> {
+  ctx.hold = false;
+  if (fault.delayMs !== undefined) await sleep(fault.delayMs);
+  if (fault.drop) {
+    ctx.req.socket.destroy();
+    return;
+  }
+  if (fault.status !== undefined) {
+    sendFaultStatus(ctx, fault.status, fault.retryAfter);
+    return;
+  }
+  if (ctx.held !== undefined && !ctx.res.destroyed) ctx.send(ctx.held);
+}
+
+function sendFaultStatus(ctx: RequestContext, status: number, retryAfter?: number): void {
+  const headers: Record<string, string> = {};
+  if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+  ctx.error(status, faultMessage(status), headers);
 }
 
 function faultMessage(status: number): string {

@@ -15,11 +15,24 @@ export class HttpError extends Error {
   }
 }
 
+/** An answer kept back instead of sent (see `RequestContext.hold`). */
+export interface HeldAnswer {
+  status: number;
+  headers: Record<string, string | number>;
+  payload: string;
+}
+
 /** One request being answered: the parsed URL, path parameters and response helpers. */
 export class RequestContext {
   readonly url: URL;
   params: Record<string, string> = {};
   readonly trackingId = trackingId();
+  /**
+   * While true, answers are kept in `held` instead of being sent: a fault applied after the
+   * call (`FaultSpec.after`) decides what the client gets.
+   */
+  hold = false;
+  held: HeldAnswer | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -70,19 +83,31 @@ export class RequestContext {
   /** Answers with a JSON body, Webex's content type and a `trackingid` header. */
   json(status: number, body: unknown, headers: Record<string, string> = {}): void {
     const payload = JSON.stringify(body);
-    this.res.writeHead(status, {
-      "content-type": "application/json;charset=UTF-8",
-      "content-length": Buffer.byteLength(payload),
-      trackingid: this.trackingId,
-      ...headers,
+    this.send({
+      status,
+      headers: {
+        "content-type": "application/json;charset=UTF-8",
+        "content-length": Buffer.byteLength(payload),
+        trackingid: this.trackingId,
+        ...headers,
+      },
+      payload,
     });
-    this.res.end(payload);
   }
 
   /** Answers with no body (204 by default). */
   empty(status = 204): void {
-    this.res.writeHead(status, { trackingid: this.trackingId });
-    this.res.end();
+    this.send({ status, headers: { trackingid: this.trackingId }, payload: "" });
+  }
+
+  /** Sends an answer, or keeps it in `held` while `hold` is set. */
+  send(answer: HeldAnswer): void {
+    if (this.hold) {
+      this.held = answer;
+      return;
+    }
+    this.res.writeHead(answer.status, answer.headers);
+    this.res.end(answer.payload);
   }
 
   /** Answers with Webex's error body `{message, errors: [{description}], trackingId}`. */

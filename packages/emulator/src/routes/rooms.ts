@@ -1,3 +1,4 @@
+import type { Room } from "@sparkbot/core";
 import { authenticate } from "../http/auth.js";
 import { HttpError } from "../http/context.js";
 import { paginate } from "../http/paginate.js";
@@ -19,6 +20,7 @@ export function roomRoutes(router: Router, services: EmulatorServices): void {
       .filter((room) => type === undefined || room.type === type)
       .filter((room) => teamId === undefined || room.teamId === teamId)
       .reverse();
+    sortRooms(rooms, ctx.query("sortBy"));
     const page = paginate(ctx, rooms);
     ctx.json(200, { items: page.items }, page.headers);
   });
@@ -67,4 +69,18 @@ export function roomRoutes(router: Router, services: EmulatorServices): void {
     store.removeRoom(room.id);
     ctx.empty(204);
   });
+}
+
+/**
+ * Webex's `sortBy`: `lastactivity` (most recent activity first), `created` (newest first) or
+ * `id`; anything else is a 400. Without it rooms come newest first.
+ */
+function sortRooms(rooms: Room[], sortBy: string | undefined): void {
+  if (sortBy === undefined) return;
+  const key = (room: Room): string =>
+    sortBy === "lastactivity" ? (room.lastActivity ?? room.created ?? "") : (room.created ?? "");
+  if (sortBy === "id") rooms.sort((a, b) => a.id.localeCompare(b.id));
+  else if (sortBy === "lastactivity" || sortBy === "created") {
+    rooms.sort((a, b) => key(b).localeCompare(key(a)));
+  } else throw new HttpError(400, "sortBy must be id, lastactivity or created.");
 }
