@@ -14,6 +14,6 @@ export type {
 export { PSEUDO_COMMANDS } from "./run.js";
 export { REPLY_TEXT } from "./replies.js";
 export { MAX_REPLY_BYTES, splitReply } from "./split-reply.js";
-export { stripMention, mentionTextFor, sameWebexId } from "./mention.js";
+export { stripMention, mentionTextFor } from "./mention.js";
 export { dedent } from "./dedent.js";
 export { describeMessage } from "./describe.js";

@@ -1,3 +1,4 @@
+import { sameWebexId } from "../webex/ids.js";
 import type { Message, Person } from "../webex/types.js";
 
 const MENTION_PATTERN = /<spark-mention\b([^>]*)>([\s\S]*?)<\/spark-mention>/gi;
@@ -43,24 +44,6 @@ export function mentionTextFor(html: string, personId: string): string | undefin
     }
   }
   return undefined;
-}
-
-/**
- * True when two Webex ids name the same object: equal, or one is the base64 form
- * (`ciscospark://us/PEOPLE/<uuid>`) of the other's uuid, as `html` mentions sometimes carry.
- */
-export function sameWebexId(a: string, b: string): boolean {
-  if (a === b) return true;
-  const uuidA = uuidOf(a);
-  const uuidB = uuidOf(b);
-  return uuidA !== undefined && uuidA.toLowerCase() === uuidB?.toLowerCase();
-}
-
-function uuidOf(id: string): string | undefined {
-  if (/^[0-9a-f-]{36}$/i.test(id)) return id;
-  const decoded = Buffer.from(id, "base64").toString("utf8");
-  if (!decoded.startsWith("ciscospark://")) return undefined;
-  return decoded.split("/").pop();
 }
 
 /** True when `text` starts with `word` (any case) followed by whitespace or its end. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { JobPayloadError } from "../errors/errors.js";
+import { objectUuidOf } from "../webex/ids.js";
 import { describeZodError, webhookEventSchema, type WebhookEvent } from "../webex/webhook-event.js";
 
 /** The BullMQ queue both services use. */
@@ -39,12 +40,34 @@ export function parseEventJob(data: unknown): EventJob {
 }
 
 /**
- * The BullMQ job id of an event: one id per Webex resource and event kind, so that a delivery
- * that arrives twice (Webex retries, or two webhooks for one bot) is enqueued once. BullMQ
- * refuses `:` in custom ids, hence the dashes.
+ * The BullMQ job id of an event: `<resource>-<event>-<object>`, one per Webex object and event
+ * kind, so that one event enqueued twice (a repeated delivery, two receivers, the backfill or
+ * the websocket listener finding what a webhook brought) is one job.
+ *
+ * `<object>` is `u.<uuid>` for a Webex id, whatever its form (base64 with any cluster, url-safe
+ * or not, padded or not, or the bare uuid): every form of one object's id gives the same job id.
+ * Any other id gives `x.<id>` escaped injectively (each byte outside `[A-Za-z0-9.-]` becomes
+ * `_` and two hex digits; BullMQ refuses `:` in custom ids; resource and event escape `-` and
+ * `.` too), so two different events never share a job id.
  */
 export function jobIdFor(event: Pick<WebhookEvent, "resource" | "event" | "data">): string {
-  return `${event.resource}-${event.event}-${event.data.id}`.replaceAll(":", "_");
+  const uuid = objectUuidOf(event.data.id);
+  const object = uuid !== undefined ? `u.${escapeId(uuid)}` : `x.${escapeId(event.data.id)}`;
+  return `${escapeId(event.resource, WORD)}-${escapeId(event.event, WORD)}-${object}`;
+}
+
+const WORD = /^[A-Za-z0-9]$/;
+const ID_CHAR = /^[A-Za-z0-9.-]$/;
+
+/** Escapes every byte not matching `keep` (`_` never does) as `_xx`: injective, colon-free. */
+function escapeId(value: string, keep: RegExp = ID_CHAR): string {
+  let out = "";
+  for (const char of value) {
+    if (keep.test(char)) out += char;
+    else
+      for (const byte of Buffer.from(char, "utf8")) out += `_${byte.toString(16).padStart(2, "0")}`;
+  }
+  return out;
 }
 
 /** The name given to each job: `resource/event`, e.g. `messages/created`. */
