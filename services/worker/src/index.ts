@@ -5,7 +5,15 @@ export type { CommandRun, CommandRunInput, CommandOutcome, RunnableBot } from ".
 export { loadWorkerTuning } from "./settings.js";
 export { createQueueWorker, DEFAULT_TUNING, type WorkerTuning } from "./worker.js";
 export { createJobProcessor, type JobAttempt, type JobResult } from "./job-processor.js";
-export { createDeliveryLedger, ledgerKey, LockLostError, type Claim } from "./delivery-ledger.js";
+export {
+  createDeliveryLedger,
+  ledgerKey,
+  messageClaimKey,
+  LockLostError,
+  type Claim,
+} from "./delivery-ledger.js";
+export { findDeliveredReply, type UnsureReply, type SearchResult } from "./delivered-reply.js";
+export { deliverReply, type ReplyTarget } from "./reply-delivery.js";
 export { classifyFailure, rateLimitDelayMs, type FailureDecision } from "./retry-policy.js";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 export { instrumentWebexClient } from "./instrumented-webex.js";

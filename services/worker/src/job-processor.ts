@@ -1,7 +1,6 @@
 import {
   CommandTimeoutError,
   QUEUE_NAME,
-  WebexApiError,
   parseEventJob,
   sameWebexId,
   type Logger,
@@ -12,8 +11,8 @@ import {
 } from "@sparkbot/core";
 import type { Redis } from "ioredis";
 import type { CommandRun, RunnableBot } from "./bot-contract.js";
-import { LockLostError, createDeliveryLedger, type DeliveryLedger } from "./delivery-ledger.js";
-import { findDeliveredReply } from "./delivered-reply.js";
+import { createDeliveryLedger } from "./delivery-ledger.js";
+import { deliverReply, type DeliveryCounts, type ReplyTarget } from "./reply-delivery.js";
 import { NO_COMMAND_LABEL, type WorkerMetrics } from "./metrics.js";
 
 /** What the processor needs; all of it is created once per worker process. */
@@ -100,13 +99,19 @@ async function runCommand(
   });
   const { self, webex } = deps;
   const run = deps.bot.run({ message, event, self, webex, signal: controller.signal, logger });
-  const counts = { sent: 0, skipped: 0 };
+  const counts: DeliveryCounts = { sent: 0, skipped: 0 };
+  const target: ReplyTarget = {
+    jobId: job.id,
+    roomId: message.roomId,
+    roomType: message.roomType,
+    parentId: message.parentId,
+  };
   const started = performance.now();
   let failure: unknown;
   try {
     let index = 0;
     for await (const reply of run) {
-      await deliver(deps, ledger, message, job.id, index, reply.markdown, counts);
+      await deliverReply(deps, ledger, target, index, reply.markdown, counts);
       index += 1;
     }
     await ledger.finish();
@@ -120,51 +125,6 @@ async function runCommand(
     report(deps, logger, run, message, (performance.now() - started) / 1000, counts, failure);
   }
   return { status: "done", command: label(run), outcome: run.outcome ?? "unknown", ...counts };
-}
-
-/** Sends reply `index` unless an earlier attempt did; see delivery-ledger.ts. */
-async function deliver(
-  deps: JobProcessorDeps,
-  ledger: DeliveryLedger,
-  message: Message,
-  jobId: string,
-  index: number,
-  markdown: string,
-  counts: { sent: number; skipped: number },
-): Promise<void> {
-  const claim = await ledger.claim(index);
-  if (claim.state === "lost") throw new LockLostError(jobId);
-  if (claim.state === "sent") {
-    counts.skipped += 1;
-    deps.metrics.repliesSkipped.inc();
-    return;
-  }
-  if (claim.state === "unsure") {
-    const found = await findDeliveredReply(deps, ledger, message, markdown, claim.intentAt);
-    if (found !== undefined) {
-      await ledger.markSent(index, found);
-      counts.skipped += 1;
-      deps.metrics.repliesSkipped.inc();
-      return;
-    }
-  }
-  let created: Message;
-  try {
-    created = await deps.webex.messages.create({
-      roomId: message.roomId,
-      markdown,
-      ...(message.parentId !== undefined ? { parentId: message.parentId } : {}),
-    });
-  } catch (error) {
-    // Webex refused it (4xx, 429 included): nothing was created, so the retry need not doubt.
-    if (error instanceof WebexApiError && error.status < 500) {
-      await ledger.release(index).catch(() => undefined);
-    }
-    throw error;
-  }
-  await ledger.markSent(index, created.id);
-  counts.sent += 1;
-  deps.metrics.repliesSent.inc();
 }
 
 function label(run: CommandRun): string {

@@ -22,6 +22,16 @@ export interface WorkerMetrics {
   readonly repliesSent: Counter;
   /** `sparkbot_replies_skipped_total`: replies not resent because a previous attempt sent them. */
   readonly repliesSkipped: Counter;
+  /**
+   * `sparkbot_replies_unverifiable_total{reason}`: replies whose earlier send had an unknown
+   * outcome that could not be checked in the room (group rooms), so they were sent again.
+   */
+  readonly repliesUnverifiable: Counter<"reason">;
+  /**
+   * `sparkbot_reply_claim_conflicts_total`: sent replies whose message another reply had already
+   * claimed while resolving its own unknown outcome (each is then resolved again).
+   */
+  readonly replyClaimConflicts: Counter;
   /** `sparkbot_webex_requests_total{operation,status}`: every Webex call, by HTTP status. */
   readonly webexRequests: Counter<"operation" | "status">;
   /** `sparkbot_job_retries_total{reason}`: attempts given back to the queue to be tried again. */
@@ -69,6 +79,17 @@ export function createWorkerMetrics(): WorkerMetrics {
     repliesSkipped: new Counter({
       name: "sparkbot_replies_skipped_total",
       help: "Replies not sent again because an earlier attempt of the job had sent them.",
+      registers,
+    }),
+    repliesUnverifiable: new Counter({
+      name: "sparkbot_replies_unverifiable_total",
+      help: "Replies with an unknown earlier send outcome that could not be checked (sent again).",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    replyClaimConflicts: new Counter({
+      name: "sparkbot_reply_claim_conflicts_total",
+      help: "Sent replies whose message another reply had claimed first (resolved again).",
       registers,
     }),
     webexRequests: new Counter({

@@ -3,7 +3,12 @@ import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDeliveryLedger, createJobProcessor, createWorkerMetrics } from "../src/index.js";
+import {
+  createDeliveryLedger,
+  createJobProcessor,
+  createWorkerMetrics,
+  messageClaimKey,
+} from "../src/index.js";
 import { bot as testBot } from "./fixtures/test-bot.js";
 import {
   createChatProcessor,
@@ -29,26 +34,48 @@ const ledgerFor = (jobId: string, token?: string) =>
 describe("delivery ledger", () => {
   it("records intent, then skips what was sent", async () => {
     const ledger = ledgerFor("job-1");
-    expect(await ledger.claim(0)).toEqual({ state: "send" });
-    // A second claim before markSent: an earlier attempt may have sent it.
-    const unsure = await ledger.claim(0);
-    expect(unsure.state).toBe("unsure");
-    await ledger.markSent(0, "message-0");
+    const before = Date.now();
+    const first = await ledger.claim(0);
+    expect(first.state).toBe("send");
+    const intentAt = first.state === "send" ? first.intentAt : 0;
+    expect(intentAt).toBeGreaterThanOrEqual(before);
+    // A second claim before record: an earlier attempt may have sent it.
+    expect(await ledger.claim(0)).toEqual({ state: "unsure", intentAt });
+    expect(await ledger.record(0, "message-0")).toEqual({
+      state: "recorded",
+      messageId: "message-0",
+    });
     expect(await ledger.claim(0)).toEqual({ state: "sent", messageId: "message-0" });
-    expect(await ledger.claim(1)).toEqual({ state: "send" });
-    expect(await ledger.sentMessageIds()).toEqual(new Set(["message-0"]));
+    expect((await ledger.claim(1)).state).toBe("send");
+  });
+
+  it("lets one bot message stand for one reply only, across jobs", async () => {
+    const a = ledgerFor("job-a");
+    const b = ledgerFor("job-b");
+    await a.claim(0);
+    await b.claim(3);
+    const recorded = { state: "recorded", messageId: "shared-message" };
+    expect(await a.record(0, "shared-message")).toEqual(recorded);
+    expect(await a.record(0, "shared-message")).toEqual(recorded); // the same reply again: fine
+    expect(await b.record(3, "shared-message")).toEqual({ state: "taken" });
+    // A reply already recorded keeps its message; another one stays free for other replies.
+    expect(await a.record(0, "other-message")).toEqual(recorded);
+    expect(await redis.get(messageClaimKey(prefix, "q", "other-message"))).toBeNull();
+    expect((await b.claim(3)).state).toBe("unsure"); // nothing recorded for b's reply
+    expect(await redis.get(messageClaimKey(prefix, "q", "shared-message"))).toBe("job-a#0");
+    expect(await redis.ttl(messageClaimKey(prefix, "q", "shared-message"))).toBeGreaterThan(3000);
   });
 
   it("withdraws the intent of a send Webex refused, unless sent or the lock is lost", async () => {
     const ledger = ledgerFor("job-r");
     await ledger.claim(0);
     await ledger.release(0);
-    expect(await ledger.claim(0)).toEqual({ state: "send" });
-    await ledger.markSent(0, "m-0");
+    expect((await ledger.claim(0)).state).toBe("send");
+    await ledger.record(0, "m-0");
     await ledger.release(0);
     expect(await ledger.claim(0)).toEqual({ state: "sent", messageId: "m-0" });
     await redis.set(`${prefix}:q:job-r2:lock`, "mine");
-    expect(await ledgerFor("job-r2", "mine").claim(0)).toEqual({ state: "send" });
+    expect((await ledgerFor("job-r2", "mine").claim(0)).state).toBe("send");
     await redis.set(`${prefix}:q:job-r2:lock`, "other-worker");
     await ledgerFor("job-r2", "mine").release(0);
     await redis.set(`${prefix}:q:job-r2:lock`, "mine");
@@ -59,13 +86,13 @@ describe("delivery ledger", () => {
     await redis.set(`${prefix}:q:job-2:lock`, "other-worker");
     expect(await ledgerFor("job-2", "mine").claim(0)).toEqual({ state: "lost" });
     await redis.set(`${prefix}:q:job-2:lock`, "mine");
-    expect(await ledgerFor("job-2", "mine").claim(0)).toEqual({ state: "send" });
+    expect((await ledgerFor("job-2", "mine").claim(0)).state).toBe("send");
   });
 
   it("keeps the record only a short while once the job is done", async () => {
     const ledger = ledgerFor("job-3");
     await ledger.claim(0);
-    await ledger.markSent(0, "m");
+    await ledger.record(0, "m");
     expect(await redis.ttl(`${prefix}:q:sparkbot-replies:job-3`)).toBeGreaterThan(3600);
     await ledger.finish();
     expect(await redis.ttl(`${prefix}:q:sparkbot-replies:job-3`)).toBeLessThanOrEqual(600);
@@ -94,7 +121,7 @@ describe("a reply whose send was never recorded", () => {
     const process = await createChatProcessor({ webex }, redis, prefix);
     // An earlier attempt claimed reply 0 and Webex accepted it, but the attempt died before
     // recording it as sent.
-    expect(await ledgerFor("job-unsure").claim(0)).toEqual({ state: "send" });
+    expect((await ledgerFor("job-unsure").claim(0)).state).toBe("send");
     await webex.messages.create({ roomId: room.id, markdown: "one" });
 
     const result = await process({

@@ -156,10 +156,12 @@ export class InMemoryWebex implements WebexClient {
             (message) =>
               message.roomId === query.roomId &&
               (query.parentId === undefined || message.parentId === query.parentId) &&
+              (query.before === undefined || message.created < query.before) &&
               (query.mentionedPeople === undefined ||
                 (message.mentionedPeople ?? []).includes(query.mentionedPeople)),
           )
-          .reverse(),
+          .reverse()
+          .filter(afterMessage(query.beforeMessage)),
         options,
       ),
     remove: async (messageId) => {
@@ -171,7 +173,23 @@ export class InMemoryWebex implements WebexClient {
 
   readonly rooms: WebexClient["rooms"] = {
     get: async (roomId) => found(this.roomsById.get(roomId), "room", roomId),
+    list: async (query, options) => {
+      const rooms = [...this.roomsById.values()]
+        .filter((room) => query.type === undefined || room.type === query.type)
+        .filter((room) => query.teamId === undefined || room.teamId === query.teamId)
+        .reverse();
+      if (query.sortBy === "lastactivity") {
+        const activity = (room: Room) => this.lastActivity(room.id) ?? room.created ?? "";
+        rooms.sort((a, b) => activity(b).localeCompare(activity(a)));
+      }
+      return limit(rooms, options);
+    },
   };
+
+  /** When the newest message of a room was written, if any. */
+  private lastActivity(roomId: string): string | undefined {
+    return this.messageList.findLast((message) => message.roomId === roomId)?.created;
+  }
 
   readonly memberships: WebexClient["memberships"] = {
     list: async (query, options) =>
@@ -243,4 +261,15 @@ function found<T>(value: T | undefined, kind: string, id: string): T {
 
 function limit<T>(items: T[], options: ListOptions | undefined): T[] {
   return options?.limit === undefined ? items : items.slice(0, options.limit);
+}
+
+/** A filter keeping what comes after the message `id` in a newest-first list (all if undefined). */
+function afterMessage<T extends { id: string }>(id: string | undefined): (item: T) => boolean {
+  if (id === undefined) return () => true;
+  let seen = false;
+  return (item) => {
+    if (seen) return true;
+    if (item.id === id) seen = true;
+    return false;
+  };
 }

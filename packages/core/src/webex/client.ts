@@ -33,14 +33,35 @@ export interface WebexClient {
   readonly messages: {
     create(message: NewMessage): Promise<Message>;
     get(messageId: string): Promise<Message>;
+    /**
+     * A room's messages, newest first. `before` (an ISO time) and `beforeMessage` (a message
+     * id) start the list below that point, for paging back through a room.
+     */
     list(
-      query: { roomId: string; mentionedPeople?: string; parentId?: string; max?: number },
+      query: {
+        roomId: string;
+        mentionedPeople?: string;
+        parentId?: string;
+        before?: string;
+        beforeMessage?: string;
+        max?: number;
+      },
       options?: ListOptions,
     ): Promise<Message[]>;
     remove(messageId: string): Promise<void>;
   };
   readonly rooms: {
     get(roomId: string): Promise<Room>;
+    /** The caller's rooms; `sortBy: "lastactivity"` lists the most recently active first. */
+    list(
+      query: {
+        type?: "direct" | "group";
+        teamId?: string;
+        sortBy?: "id" | "lastactivity" | "created";
+        max?: number;
+      },
+      options?: ListOptions,
+    ): Promise<Room[]>;
   };
   readonly memberships: {
     list(

@@ -186,7 +186,10 @@ export function createHttpWebexClient(options: WebexClientOptions): WebexClient 
         await write("messages.remove", "DELETE", `messages/${id(messageId)}`);
       },
     },
-    rooms: { get: (roomId) => get("rooms.get", `rooms/${id(roomId)}`) },
+    rooms: {
+      get: (roomId) => get("rooms.get", `rooms/${id(roomId)}`),
+      list: (query, listOptions) => collect(t, "rooms.list", t.url("rooms", query), listOptions),
+    },
     memberships: {
       list: (query, listOptions) =>
         collect(t, "memberships.list", t.url("memberships", query), listOptions),

@@ -118,6 +118,8 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
     messages: messagesApi(webex, call),
     rooms: {
       get: (roomId) => call("rooms.get", () => webex.rooms.get(roomId)),
+      list: (query, options) =>
+        collectPages("rooms.list", call, () => webex.rooms.list(toSdkQuery(query)), options),
     },
     memberships: {
       list: (query, listOptions) => {

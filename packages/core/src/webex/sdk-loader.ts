@@ -57,7 +57,7 @@ export interface SdkWebex {
     list(query: SdkQuery): Promise<SdkPage<Message>>;
     remove(id: string): Promise<unknown>;
   };
-  rooms: { get(id: string): Promise<Room> };
+  rooms: { get(id: string): Promise<Room>; list(query: SdkQuery): Promise<SdkPage<Room>> };
   memberships: { list(query: SdkQuery): Promise<SdkPage<Membership>> };
   teamMemberships: { list(query: SdkQuery): Promise<SdkPage<TeamMembership>> };
   webhooks: {
