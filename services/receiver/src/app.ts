@@ -1,7 +1,7 @@
 import Koa from "koa";
 import type { Logger, ReceiverConfig } from "@sparkbot/core";
 import type { ReceiverMetrics } from "./metrics.js";
-import type { Enqueuer } from "./queue.js";
+import type { Enqueuer } from "./event-queue.js";
 import { createWebhookHandler } from "./http/webhook.js";
 
 /** The result of `GET /readyz`: ready when every check passed. */

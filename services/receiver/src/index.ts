@@ -20,7 +20,7 @@ export {
   type Enqueuer,
   type EventQueue,
   type EventQueueOptions,
-} from "./queue.js";
+} from "./event-queue.js";
 export {
   createProducerRedis,
   pingRedis,

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 export const OUTCOMES = [
   "accepted",
   "duplicate",
+  "journaled",
   "bad_signature",
   "malformed",
   "ignored",
@@ -33,11 +34,22 @@ const LINT_FAILING_DEFAULTS = [
 /** Reads the number of jobs in each state; may reject or be slow (it is bounded by a timeout). */
 export type QueueCounter = () => Promise<Partial<Record<QueueState, number>>>;
 
+/** The journal's figures at scrape time (see journal/journal.ts). */
+export type JournalGauge = () => {
+  events: number;
+  bytes: number;
+  oldestReceivedAt?: number | undefined;
+};
+
 /** The receiver's Prometheus metrics, on a registry of their own (not prom-client's global one). */
 export interface ReceiverMetrics {
   readonly registry: Registry;
   /** Counts one webhook request and records how long it took. */
   observe(outcome: Outcome, seconds: number): void;
+  /** `sparkbot_receiver_journaled_total`: events written to the local journal. */
+  readonly journaled: Counter;
+  /** `sparkbot_receiver_journal_replayed_total{result}`: journaled events put back into Redis. */
+  readonly journalReplayed: Counter<"result">;
   /** The text exposition of every metric, for `GET /metrics`. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -50,6 +62,8 @@ export interface MetricsOptions {
   queueCountTimeoutMs?: number;
   /** Collect Node's default process metrics (default true). */
   defaultMetrics?: boolean;
+  /** The local journal's figures; omitted means no journal gauge values. */
+  journal?: JournalGauge;
 }
 
 /** Creates the registry with default Node metrics, the request counter, histogram and queue gauge. */
@@ -93,9 +107,54 @@ export function createMetrics(options: MetricsOptions = {}): ReceiverMetrics {
     },
   });
 
+  const { journal } = options;
+  const journalGauge = (
+    name: string,
+    help: string,
+    read: (j: ReturnType<JournalGauge>) => number,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        if (journal !== undefined) this.set(read(journal()));
+      },
+    });
+  journalGauge(
+    "sparkbot_receiver_journal_events",
+    "Events in the local journal, not yet replayed into Redis.",
+    (j) => j.events,
+  );
+  journalGauge(
+    "sparkbot_receiver_journal_bytes",
+    "Bytes of the local journal's files.",
+    (j) => j.bytes,
+  );
+  journalGauge(
+    "sparkbot_receiver_journal_oldest_age_seconds",
+    "Age of the oldest event in the local journal (0 when empty).",
+    (j) =>
+      j.oldestReceivedAt === undefined ? 0 : Math.max(0, Date.now() - j.oldestReceivedAt) / 1000,
+  );
+  const journaled = new Counter({
+    name: "sparkbot_receiver_journaled_total",
+    help: "Events written to the local journal because Redis could not take them in time.",
+    registers: [registry],
+  });
+  const journalReplayed = new Counter({
+    name: "sparkbot_receiver_journal_replayed_total",
+    help: "Journaled events put back into Redis, by result (enqueued, or duplicate of a job there).",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  for (const result of ["enqueued", "duplicate"]) journalReplayed.inc({ result }, 0);
+
   return {
     registry,
     contentType: registry.contentType,
+    journaled,
+    journalReplayed,
     observe(outcome, seconds) {
       requests.inc({ outcome });
       duration.observe({ outcome }, seconds);

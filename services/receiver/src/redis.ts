@@ -22,9 +22,34 @@ export function createProducerRedis(url: string, options: ProducerRedisOptions =
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
     lazyConnect: false,
   });
-  // Connection errors are expected while Redis is away; requests report them as 503s.
-  redis.on("error", () => undefined);
+  // Connection errors are expected while Redis is away; the last one says why (describeRedis).
+  trackErrors(redis);
   return redis;
+}
+
+const lastErrors = new WeakMap<Redis, string>();
+
+/** Remembers the last error `redis` emitted (and forgets it once ready), for `describeRedis`. */
+export function trackErrors(redis: Redis): void {
+  redis.on("error", (error: Error) => lastErrors.set(redis, redisErrorText(error)));
+  redis.on("ready", () => lastErrors.delete(redis));
+}
+
+/** A Redis error in a line: its message and, for network and TLS errors, the code. */
+export function redisErrorText(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code !== undefined && !error.message.includes(code)
+    ? `${code}: ${error.message}`
+    : error.message;
+}
+
+/**
+ * Why `redis` cannot be used now, in a line: its state and the last error it met, e.g.
+ * `Redis is not connected (reconnecting): WRONGPASS invalid username-password pair`.
+ */
+export function describeRedis(redis: Redis): string {
+  const last = lastErrors.get(redis);
+  return `Redis is not connected (${redis.status})${last === undefined ? "" : `: ${last}`}`;
 }
 
 /** True when `redis` answers PING within `timeoutMs`. */
@@ -39,6 +64,28 @@ export async function pingRedis(redis: Redis, timeoutMs = 500): Promise<boolean>
     () => false,
   );
   return Promise.race([ping, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * True when `redis` accepts a write within `timeoutMs` (a short-lived key under `prefix`):
+ * false while it is away, and also while it refuses writes (out of memory, a read-only
+ * replica, a failed disk save), which a PING does not tell.
+ */
+export async function redisTakesWrites(
+  redis: Redis,
+  prefix: string,
+  timeoutMs = 500,
+): Promise<boolean> {
+  if (redis.status !== "ready") return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = redis.set(`${prefix}:receiver:ready-probe`, "1", "PX", 10_000).then(
+    (answer) => answer === "OK",
+    () => false,
+  );
+  return Promise.race([probe, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

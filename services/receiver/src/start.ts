@@ -11,15 +11,22 @@ import {
 } from "@sparkbot/core";
 import { createApp, type ReadinessReport } from "./app.js";
 import { createMetrics, type ReceiverMetrics } from "./metrics.js";
-import { createEventQueue, type EventQueue } from "./queue.js";
+import { createEventQueue, type EventQueue } from "./event-queue.js";
+import { createIngest, type Ingest } from "./ingest.js";
+import { journalScope, openJournal, type Journal } from "./journal/journal.js";
 import {
   createProducerRedis,
-  pingRedis,
+  redisTakesWrites,
   waitForRedis,
   type ProducerRedisOptions,
 } from "./redis.js";
 import type { LockOptions } from "./registration/lock.js";
 import { startRegistrar, type Registrar } from "./registration/registrar.js";
+import {
+  readCachedSecret,
+  secretCachePath,
+  writeCachedSecret,
+} from "./registration/secret-cache.js";
 
 export interface StartReceiverOptions {
   /** The Webex client for registration and the bot's identity; default: `WEBEX_CLIENT`'s. */
@@ -35,6 +42,10 @@ export interface StartReceiverOptions {
   redisWaitMs?: number;
   /** Longest graceful shutdown waits for open requests before cutting them (default 10 s). */
   closeTimeoutMs?: number;
+  /** How long a client may take to send its request headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** Journal replay and adoption timing (defaults: every 1 s and 5 s). */
+  journalTiming?: { retryIntervalMs?: number; adoptIntervalMs?: number };
 }
 
 /** A receiver listening in this process. */
@@ -46,6 +57,8 @@ export interface RunningReceiver {
   readonly server: Server;
   readonly redis: Redis;
   readonly queue: EventQueue;
+  readonly journal: Journal;
+  readonly ingest: Ingest;
   readonly registrar: Registrar;
   readonly metrics: ReceiverMetrics;
   /** Graceful stop: no new connections, open requests and enqueues finish, Redis closed. */
@@ -65,14 +78,35 @@ export async function startReceiver(
       { verifySignatures: false },
     );
   }
+  // The journal first: without a writable one, a Redis outage would lose events.
+  const journal = await openJournal({
+    root: config.journalDir,
+    scope: journalScope(config.redisUrl, config.redisPrefix),
+    maxBytes: config.journalMaxBytes,
+    logger: logger.child({ component: "journal" }),
+  });
   const redis = createProducerRedis(config.redisUrl, options.redis);
-  // Listen even when Redis is away (it answers 503 and /readyz says why), but give it a moment.
+  // Listen even when Redis is away (events are journaled, /readyz says why), but give it a moment.
   await waitForRedis(redis, options.redisWaitMs ?? 5000);
-  const queue = createEventQueue({ redis, prefix: config.redisPrefix });
+  const queue = createEventQueue({
+    redis,
+    prefix: config.redisPrefix,
+    timeoutMs: config.enqueueTimeoutMs,
+  });
   const metrics = createMetrics({
     countJobs: queue.countJobs,
+    journal: () => journal.stats(),
     ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
   });
+  const ingest = createIngest({
+    queue,
+    journal,
+    redis,
+    metrics,
+    logger,
+    ...options.journalTiming,
+  });
+  const secretCache = secretCachePath(config.journalDir);
   const registrar = startRegistrar({
     webex:
       options.webex ??
@@ -85,6 +119,11 @@ export async function startReceiver(
     webhookUrl: config.webhookUrl,
     webhookPath: config.webhookPath,
     configuredSecret: config.webhookSecret,
+    knownSecret:
+      config.webhookSecret === undefined ? await readCachedSecret(secretCache) : undefined,
+    onSecret: (secret) => {
+      if (config.webhookSecret === undefined) void writeCachedSecret(secretCache, secret, logger);
+    },
     removeOtherWebhooks: config.removeOtherWebhooks,
     checkIntervalSeconds: config.webhookCheckIntervalSeconds,
     logger: logger.child({ component: "registration" }),
@@ -95,7 +134,7 @@ export async function startReceiver(
   });
   const readiness = async (): Promise<ReadinessReport> => {
     const checks = {
-      redis: await pingRedis(redis),
+      redis: await redisTakesWrites(redis, config.redisPrefix),
       secret: registrar.secret() !== undefined,
       registration: registrar.registered(),
     };
@@ -103,7 +142,7 @@ export async function startReceiver(
   };
   const app = createApp({
     config,
-    enqueuer: queue,
+    enqueuer: ingest,
     metrics,
     logger,
     secret: registrar.secret,
@@ -111,9 +150,17 @@ export async function startReceiver(
     readiness,
   });
 
-  const server = createServer(app.callback());
-  server.headersTimeout = 10_000; // slow clients do not hold connections for minutes
-  server.requestTimeout = 30_000;
+  // Slow clients do not hold connections for minutes. Node checks these timeouts every
+  // `connectionsCheckingInterval` (30 s by default), so the check runs often enough to apply.
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: Math.max(30_000, headersTimeout),
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    app.callback(),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {
@@ -130,6 +177,9 @@ export async function startReceiver(
   const close = async () => {
     await closeServer(server, options.closeTimeoutMs ?? 10_000);
     await registrar.stop();
+    await ingest.stop();
+    if (journal.stats().events > 0 && redis.status === "ready") await ingest.replay();
+    await journal.close();
     await queue.close();
     await redis.quit().catch(() => redis.disconnect());
     logger.info("receiver stopped", {});
@@ -141,6 +191,8 @@ export async function startReceiver(
     server,
     redis,
     queue,
+    journal,
+    ingest,
     registrar,
     metrics,
     close: () => (closing ??= close()),

@@ -4,7 +4,7 @@ import { QUEUE_NAME, silentLogger, type EventJob, type Logger } from "@sparkbot/
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
 import { createApp, type ReadinessReport } from "../src/app.js";
 import { createMetrics, type ReceiverMetrics } from "../src/metrics.js";
-import { createEventQueue, type EventQueue } from "../src/queue.js";
+import { createEventQueue, type EventQueue } from "../src/event-queue.js";
 import {
   createProducerRedis,
   pingRedis,

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger, jobIdFor } from "@sparkbot/core";
-import { EVENT_JOB_OPTIONS } from "../src/queue.js";
+import { EVENT_JOB_OPTIONS } from "../src/event-queue.js";
 import {
   BODY_LIMIT,
   BOT_ID,

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { ConfigError } from "../errors/errors.js";
 import { DEFAULT_KEY_PREFIX } from "../jobs/job.js";
 import {
@@ -9,6 +10,9 @@ import {
   requireString,
   type Env,
 } from "./env.js";
+
+/** Where the receiver journals events when `JOURNAL_DIR` is unset (relative to its working directory). */
+export const DEFAULT_JOURNAL_DIR = ".sparkbot/journal";
 
 /** Webex's REST API, used when `WEBEX_API_URL` is unset. */
 export const DEFAULT_WEBEX_API_URL = "https://webexapis.com/v1";
@@ -60,6 +64,15 @@ export interface ReceiverConfig extends CommonConfig {
   webhookCheckIntervalSeconds: number;
   /** `BODY_LIMIT_BYTES`: largest webhook body accepted (413 past it). */
   bodyLimitBytes: number;
+  /**
+   * `JOURNAL_DIR`: where the receiver journals events Redis cannot take in time (each receiver
+   * uses a directory of its own inside it; see the README). Absolute.
+   */
+  journalDir: string;
+  /** `JOURNAL_MAX_BYTES`: the journal's size limit; past it deliveries get 503. */
+  journalMaxBytes: number;
+  /** `ENQUEUE_TIMEOUT_MS`: how long an enqueue may take before the event is journaled instead. */
+  enqueueTimeoutMs: number;
 }
 
 /** The worker's settings, from its environment (see `loadWorkerConfig`). */
@@ -115,6 +128,9 @@ export function loadReceiverConfig(env: Env): ReceiverConfig {
     removeOtherWebhooks: readBool(env, "WEBHOOK_REMOVE_OTHERS", true),
     webhookCheckIntervalSeconds: readInt(env, "WEBHOOK_CHECK_INTERVAL_S", 300, { min: 5 }),
     bodyLimitBytes: readInt(env, "BODY_LIMIT_BYTES", 256 * 1024, { min: 1024 }),
+    journalDir: resolve(readString(env, "JOURNAL_DIR", DEFAULT_JOURNAL_DIR) ?? DEFAULT_JOURNAL_DIR),
+    journalMaxBytes: readInt(env, "JOURNAL_MAX_BYTES", 256 * 1024 * 1024, { min: 64 * 1024 }),
+    enqueueTimeoutMs: readInt(env, "ENQUEUE_TIMEOUT_MS", 500, { min: 10, max: 60_000 }),
   };
 }
 

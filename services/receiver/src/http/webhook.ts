@@ -1,9 +1,10 @@
 import type { Context } from "koa";
 import { jobIdFor, parseWebhookEvent, type Logger, type WebhookEvent } from "@sparkbot/core";
 import type { Outcome, ReceiverMetrics } from "../metrics.js";
-import { QueueUnavailableError, type Enqueuer } from "../queue.js";
+import { QueueUnavailableError, type Enqueuer } from "../event-queue.js";
 import { SIGNATURE_HEADER, verifySignature } from "../signature.js";
 import { BodyTooLargeError, readRawBody } from "./body.js";
+import { MAX_JSON_DEPTH, jsonDepth } from "./json-depth.js";
 
 /** The `resource/event` pairs the worker handles; other events are answered 200 and dropped. */
 export const HANDLED_EVENTS = [
@@ -70,6 +71,10 @@ async function handle(ctx: Context, deps: WebhookDeps, handled: Set<string>): Pr
     }
   }
 
+  if (jsonDepth(body) > MAX_JSON_DEPTH) {
+    const reason = `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+    return { status: 400, outcome: "malformed", reason };
+  }
   let event: WebhookEvent;
   try {
     event = parseWebhookEvent(JSON.parse(body.toString("utf8")) as unknown);

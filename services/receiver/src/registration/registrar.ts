@@ -15,6 +15,13 @@ export interface RegistrarOptions {
   webhookPath: string;
   /** `WEBHOOK_SECRET`; undefined means the one kept in Redis. */
   configuredSecret: string | undefined;
+  /**
+   * A generated secret remembered from an earlier run (a local cache): used at once, so that
+   * deliveries are verified while Redis is away, and until Redis confirms it.
+   */
+  knownSecret?: string | undefined;
+  /** Called with the secret once Redis confirmed it (to refresh the local cache). */
+  onSecret?: (secret: string) => void;
   removeOtherWebhooks: boolean;
   /** Seconds between re-checks once registered. */
   checkIntervalSeconds: number;
@@ -54,7 +61,8 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
   const checkMs = options.checkIntervalSeconds * 1000;
   const targetUrl =
     options.webhookUrl === undefined ? undefined : options.webhookUrl + options.webhookPath;
-  let secret: string | undefined;
+  let secret: string | undefined = options.configuredSecret ?? options.knownSecret;
+  let secretConfirmed = options.configuredSecret !== undefined;
   let botId: string | undefined;
   let registered = targetUrl === undefined;
   let failures = 0;
@@ -70,7 +78,11 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     if (options.redis.status !== "ready") {
       throw new Error(`Redis is not connected (${options.redis.status})`);
     }
-    secret ??= await resolveWebhookSecret(options.redis, options.prefix, options.configuredSecret);
+    if (!secretConfirmed) {
+      secret = await resolveWebhookSecret(options.redis, options.prefix, undefined, secret);
+      secretConfirmed = true;
+      options.onSecret?.(secret);
+    }
     botId ??= (await options.webex.people.me()).id;
     if (targetUrl === undefined) return undefined;
     const result = await withRedisLock(

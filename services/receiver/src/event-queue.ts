@@ -9,6 +9,7 @@ import {
   type WebhookEvent,
 } from "@sparkbot/core";
 import { QUEUE_STATES, type QueueCounter } from "./metrics.js";
+import { describeRedis } from "./redis.js";
 
 /**
  * Options of every event job. The worker relies on them: 8 attempts, exponential backoff from
@@ -33,14 +34,19 @@ export class QueueUnavailableError extends Error {
   }
 }
 
+/**
+ * How an accepted event was stored: `accepted` (a new job in Redis), `duplicate` (its job was
+ * already there), `journaled` (in the receiver's local journal, replayed into Redis later).
+ */
+export type EnqueueOutcome = "accepted" | "duplicate" | "journaled";
+
 /** What the HTTP layer needs from the queue. */
 export interface Enqueuer {
   /**
-   * Puts the event in Redis, once per event: resolves `accepted` for a first delivery and
-   * `duplicate` for a repeat, only after the job is stored. Rejects with
-   * `QueueUnavailableError` when Redis cannot take it.
+   * Stores the event, once per event, and resolves only once it is stored. Rejects with
+   * `QueueUnavailableError` when it cannot be stored.
    */
-  enqueue(event: WebhookEvent, receivedAt?: number): Promise<"accepted" | "duplicate">;
+  enqueue(event: WebhookEvent, receivedAt?: number): Promise<EnqueueOutcome>;
 }
 
 export interface EventQueueOptions {
@@ -54,6 +60,11 @@ export interface EventQueueOptions {
 
 /** The producer side of the event queue. */
 export interface EventQueue extends Enqueuer {
+  /**
+   * Puts the event in Redis: `accepted` for a first delivery, `duplicate` for a repeat, only
+   * after the job is stored. Rejects with `QueueUnavailableError` when Redis cannot take it.
+   */
+  enqueue(event: WebhookEvent, receivedAt?: number): Promise<"accepted" | "duplicate">;
   readonly queue: Queue<EventJob>;
   /** Job counts by state, for the metrics gauge. */
   countJobs: QueueCounter;
@@ -97,9 +108,7 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
   return {
     queue,
     async enqueue(event, receivedAt = Date.now()) {
-      if (redis.status !== "ready") {
-        throw new QueueUnavailableError(`Redis is not connected (${redis.status})`);
-      }
+      if (redis.status !== "ready") throw new QueueUnavailableError(describeRedis(redis));
       const work = enqueueOnce(event, receivedAt);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work)).catch(() => undefined);
@@ -108,7 +117,9 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       } catch (error) {
         if (error instanceof QueueUnavailableError) throw error;
         const reason = error instanceof Error ? error.message : String(error);
-        throw new QueueUnavailableError(`Could not enqueue: ${reason}`, { cause: error });
+        throw new QueueUnavailableError(`Redis could not take the event: ${reason}`, {
+          cause: error,
+        });
       }
     },
     async countJobs() {
