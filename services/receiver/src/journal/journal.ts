@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { open, readFile, readdir, unlink, type FileHandle } from "node:fs/promises";
+import { open, readFile, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { parseEventJob, type EventJob, type Logger } from "@sparkbot/core";
 import { claimInstanceDir, syncDir, type InstanceDirOptions } from "./instance-dir.js";
