@@ -108,6 +108,21 @@ describe("receiver app", () => {
     expect(answer.error).toMatch(reason);
   });
 
+  it("answers 400 to a body nested deeper than 32 levels", async () => {
+    for (const depth of [33, 2_000]) {
+      const deep = `{"id":"w","data":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+      const response = await post(fx.webhookUrl, deep, { secret: SECRET });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe(
+        "JSON nested deeper than 32 levels",
+      );
+    }
+    // Brackets inside strings are text, not nesting.
+    const event = makeEvent();
+    event.data.roomId = "[".repeat(100);
+    expect((await post(fx.webhookUrl, event, { secret: SECRET })).status).toBe(202);
+  });
+
   it("answers 413 past the body limit, declared or streamed", async () => {
     const big = JSON.stringify({ ...makeEvent(), padding: "x".repeat(BODY_LIMIT) });
     expect((await post(fx.webhookUrl, big, { secret: SECRET })).status).toBe(413);

@@ -75,12 +75,16 @@ export class PrivateRedis {
   readonly port: number;
   private child: ChildProcess | undefined;
 
-  private constructor(port: number) {
+  private constructor(
+    port: number,
+    private readonly extraArgs: string[],
+  ) {
     this.port = port;
   }
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** Starts one; `extraArgs` are added to redis-server's (e.g. `--requirepass`, `secret`). */
+  static async start(extraArgs: string[] = []): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), extraArgs);
     await redis.start();
     return redis;
   }
@@ -91,7 +95,9 @@ export class PrivateRedis {
 
   async start(): Promise<void> {
     const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", ""];
-    this.child = spawn("redis-server", [...args, "--appendonly", "no"], { stdio: "ignore" });
+    this.child = spawn("redis-server", [...args, "--appendonly", "no", ...this.extraArgs], {
+      stdio: "ignore",
+    });
     await waitFor(() => this.ping(), { timeoutMs: 10_000, what: "private redis-server" });
   }
 
@@ -111,7 +117,9 @@ export class PrivateRedis {
   }
 
   private async ping(): Promise<boolean> {
+    const password = this.extraArgs[this.extraArgs.indexOf("--requirepass") + 1];
     const client = new Redis(this.url, {
+      ...(this.extraArgs.includes("--requirepass") ? { password } : {}),
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
@@ -161,5 +164,74 @@ describe("the receiver process (dist/main.js)", () => {
       admin.disconnect();
       await redis.stop();
     }
+  });
+
+  it("replays what a receiver killed with SIGKILL had journaled, in a new process", async () => {
+    const redis = await PrivateRedis.start();
+    const journalDir = await mkdtemp(join(tmpdir(), "sparkbot-crash-"));
+    const admin = redis.client();
+    try {
+      const bot = await control.createPerson({ displayName: "B", email: "b3@x.test", type: "bot" });
+      const env = {
+        WEBEX_ACCESS_TOKEN: bot.token,
+        WEBEX_API_URL: emulator.apiUrl,
+        REDIS_URL: redis.url,
+        RECEIVER_HOST: "127.0.0.1",
+        WEBHOOK_SECRET: "fixed-secret",
+        JOURNAL_DIR: journalDir,
+      };
+      await redis.stop();
+      const port = await freePort();
+      const first = spawnReceiver({ ...env, RECEIVER_PORT: String(port) });
+      children.push(first);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, {
+        timeoutMs: 20_000,
+        what: "the first receiver",
+      });
+      const events = [makeEvent(), makeEvent(), makeEvent()];
+      for (const event of events) {
+        const answer = await post(`http://127.0.0.1:${port}/sparkbot`, event, {
+          secret: "fixed-secret",
+        });
+        expect(await answer.json()).toMatchObject({ outcome: "journaled" });
+      }
+      first.process.kill("SIGKILL");
+      await within(first.exited, 10_000, "exit after SIGKILL");
+
+      await redis.start();
+      const secondPort = await freePort();
+      const second = spawnReceiver({ ...env, RECEIVER_PORT: String(secondPort) });
+      children.push(second);
+      await admin.connect();
+      for (const event of events) {
+        await waitFor(
+          async () => (await admin.exists(`{sparkbot}:${QUEUE_NAME}:${jobIdFor(event)}`)) === 1,
+          { timeoutMs: 20_000, what: `job ${jobIdFor(event)} replayed by the new process` },
+        );
+      }
+      second.process.kill("SIGTERM");
+      expect(await within(second.exited, 15_000, "exit after SIGTERM")).toBe(0);
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+      await rm(journalDir, { recursive: true, force: true });
+    }
+  });
+
+  it("stops at start with one line when JOURNAL_DIR cannot be written", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "sparkbot-jd-")), "a-file");
+    await writeFile(file, "not a directory");
+    const child = spawnReceiver({
+      WEBEX_ACCESS_TOKEN: "t",
+      WEBEX_API_URL: emulator.apiUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      RECEIVER_PORT: "0",
+      JOURNAL_DIR: file,
+    });
+    children.push(child);
+    expect(await within(child.exited, 10_000, "exit")).toBe(1);
+    expect(child.stderr.filter(Boolean)).toEqual([
+      expect.stringMatching(/^sparkbot receiver: JOURNAL_DIR .*a-file is not a writable directory/),
+    ]);
   });
 });

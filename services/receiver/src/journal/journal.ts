@@ -2,7 +2,12 @@ import { createHash } from "node:crypto";
 import { open, readFile, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { parseEventJob, type EventJob, type Logger } from "@sparkbot/core";
-import { claimInstanceDir, syncDir, type InstanceDirOptions } from "./instance-dir.js";
+import {
+  checkWritable,
+  claimInstanceDir,
+  syncDir,
+  type InstanceDirOptions,
+} from "./instance-dir.js";
 
 /*
  * The receiver's local journal: where an accepted event goes when Redis cannot take it, so that
@@ -111,6 +116,7 @@ export function journalScope(redisUrl: string, prefix: string): string {
 export async function openJournal(options: JournalOptions): Promise<Journal> {
   const { logger, maxBytes } = options;
   const segmentMaxBytes = options.segmentMaxBytes ?? 8 * 1024 * 1024;
+  await checkWritable(options.root); // names JOURNAL_DIR itself in the error
   const dir = await claimInstanceDir(join(options.root, options.scope), options);
   const segments: Segment[] = [];
   let active: { segment: Segment; handle: FileHandle } | undefined;

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger, WebexClient } from "@sparkbot/core";
 import { HANDLED_EVENTS } from "../http/webhook.js";
+import { describeRedis } from "../redis.js";
 import { registrationLockKey, withRedisLock, type LockOptions } from "./lock.js";
 import { reconcileWebhooks, type ReconcileReport, type WantedWebhook } from "./reconcile.js";
 import { resolveWebhookSecret } from "./secret.js";
@@ -75,9 +76,7 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
   }
 
   const round = async (): Promise<ReconcileReport | undefined> => {
-    if (options.redis.status !== "ready") {
-      throw new Error(`Redis is not connected (${options.redis.status})`);
-    }
+    if (options.redis.status !== "ready") throw new Error(describeRedis(options.redis));
     if (!secretConfirmed) {
       secret = await resolveWebhookSecret(options.redis, options.prefix, undefined, secret);
       secretConfirmed = true;
