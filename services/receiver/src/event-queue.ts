@@ -26,6 +26,14 @@ export const EVENT_JOB_OPTIONS = {
 /** How long a delivery's id is remembered to tell duplicates apart (default: one hour). */
 export const DEFAULT_DEDUPE_WINDOW_MS = 3600_000;
 
+/**
+ * The key remembering that the job `jobId` was enqueued (for `dedupeWindowMs`): it tells a
+ * first delivery from a repeat, and the backfill what is already known.
+ */
+export function seenMarkerKey(prefix: string, jobId: string): string {
+  return `${prefix}:receiver:seen:${jobId}`;
+}
+
 /** Redis could not take the job now (down, slow or not yet connected): answer 503. */
 export class QueueUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -91,7 +99,7 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
   // "pending" while the add runs, "queued" once the job is stored. A repeat that finds "pending"
   // adds again (a no-op if the job exists), so a delivery whose first add failed is never lost.
   const enqueueOnce = async (event: WebhookEvent, receivedAt: number) => {
-    const marker = `${prefix}:receiver:seen:${jobIdFor(event)}`;
+    const marker = seenMarkerKey(prefix, jobIdFor(event));
     const claimed = await redis.set(marker, "pending", "PX", dedupeWindowMs, "NX");
     if (claimed === null && (await redis.get(marker)) === "queued") return "duplicate";
     try {

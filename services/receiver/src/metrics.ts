@@ -13,6 +13,10 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** How a backfill pass can end; the label values of `sparkbot_backfill_passes_total`. */
+export const BACKFILL_PASS_RESULTS = ["complete", "truncated", "rate_limited", "failed"] as const;
+export type BackfillPassResult = (typeof BACKFILL_PASS_RESULTS)[number];
+
 /** The BullMQ job states reported by the `sparkbot_queue_jobs` gauge. */
 export const QUEUE_STATES = [
   "waiting",
@@ -50,6 +54,10 @@ export interface ReceiverMetrics {
   readonly journaled: Counter;
   /** `sparkbot_receiver_journal_replayed_total{result}`: journaled events put back into Redis. */
   readonly journalReplayed: Counter<"result">;
+  /** `sparkbot_backfill_passes_total{result}`: backfill passes by how they ended. */
+  readonly backfillPasses: Counter<"result">;
+  /** `sparkbot_backfill_messages_total{result}`: messages a pass found: recovered, seen, too_old. */
+  readonly backfillMessages: Counter<"result">;
   /** The text exposition of every metric, for `GET /metrics`. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -149,12 +157,28 @@ export function createMetrics(options: MetricsOptions = {}): ReceiverMetrics {
     registers: [registry],
   });
   for (const result of ["enqueued", "duplicate"]) journalReplayed.inc({ result }, 0);
+  const backfillPasses = new Counter({
+    name: "sparkbot_backfill_passes_total",
+    help: "Backfill passes by result: complete, truncated (a bound was hit), rate_limited, failed.",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  for (const result of BACKFILL_PASS_RESULTS) backfillPasses.inc({ result }, 0);
+  const backfillMessages = new Counter({
+    name: "sparkbot_backfill_messages_total",
+    help: "Messages found by backfill passes: recovered (enqueued), seen (already known), too_old (not run late).",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  for (const result of ["recovered", "seen", "too_old"]) backfillMessages.inc({ result }, 0);
 
   return {
     registry,
     contentType: registry.contentType,
     journaled,
     journalReplayed,
+    backfillPasses,
+    backfillMessages,
     observe(outcome, seconds) {
       requests.inc({ outcome });
       duration.observe({ outcome }, seconds);

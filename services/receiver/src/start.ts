@@ -12,6 +12,7 @@ import {
 import { createApp, type ReadinessReport } from "./app.js";
 import { createMetrics, type ReceiverMetrics } from "./metrics.js";
 import { createEventQueue, type EventQueue } from "./event-queue.js";
+import { startBackfiller, type Backfiller } from "./backfill/backfiller.js";
 import { createIngest, type Ingest } from "./ingest.js";
 import { journalScope, openJournal, type Journal } from "./journal/journal.js";
 import {
@@ -60,6 +61,7 @@ export interface RunningReceiver {
   readonly journal: Journal;
   readonly ingest: Ingest;
   readonly registrar: Registrar;
+  readonly backfiller: Backfiller;
   readonly metrics: ReceiverMetrics;
   /** Graceful stop: no new connections, open requests and enqueues finish, Redis closed. */
   close(): Promise<void>;
@@ -105,15 +107,18 @@ export async function startReceiver(
     metrics,
     logger,
     ...options.journalTiming,
+    onRecovered: () => backfiller?.trigger("Redis took the journal's backlog"),
   });
+  let backfiller: Backfiller | undefined;
+  const webex =
+    options.webex ??
+    createWebexClientOfKind(config.webexClient, {
+      accessToken: config.accessToken,
+      apiUrl: config.webexApiUrl,
+    });
   const secretCache = secretCachePath(config.journalDir);
   const registrar = startRegistrar({
-    webex:
-      options.webex ??
-      createWebexClientOfKind(config.webexClient, {
-        accessToken: config.accessToken,
-        apiUrl: config.webexApiUrl,
-      }),
+    webex,
     redis,
     prefix: config.redisPrefix,
     webhookUrl: config.webhookUrl,
@@ -121,6 +126,9 @@ export async function startReceiver(
     configuredSecret: config.webhookSecret,
     knownSecret:
       config.webhookSecret === undefined ? await readCachedSecret(secretCache) : undefined,
+    onReconciled: (report) => {
+      if (report.reactivated.length > 0) backfiller?.trigger("an inactive webhook was reactivated");
+    },
     onSecret: (secret) => {
       if (config.webhookSecret === undefined) void writeCachedSecret(secretCache, secret, logger);
     },
@@ -132,6 +140,17 @@ export async function startReceiver(
       ? { retryDelayMs: options.registrationRetryDelayMs }
       : {}),
   });
+  backfiller = startBackfiller(
+    {
+      webex,
+      redis,
+      prefix: config.redisPrefix,
+      enqueuer: ingest,
+      metrics,
+      logger: logger.child({ component: "backfill" }),
+    },
+    config.backfill,
+  );
   const readiness = async (): Promise<ReadinessReport> => {
     const checks = {
       redis: await redisTakesWrites(redis, config.redisPrefix),
@@ -177,6 +196,7 @@ export async function startReceiver(
   const close = async () => {
     await closeServer(server, options.closeTimeoutMs ?? 10_000);
     await registrar.stop();
+    await backfiller?.stop();
     await ingest.stop();
     if (journal.stats().events > 0 && redis.status === "ready") await ingest.replay();
     await journal.close();
@@ -194,6 +214,7 @@ export async function startReceiver(
     journal,
     ingest,
     registrar,
+    backfiller,
     metrics,
     close: () => (closing ??= close()),
   };

@@ -73,6 +73,17 @@ export interface ReceiverConfig extends CommonConfig {
   journalMaxBytes: number;
   /** `ENQUEUE_TIMEOUT_MS`: how long an enqueue may take before the event is journaled instead. */
   enqueueTimeoutMs: number;
+  /** `BACKFILL_*`: recovering what Webex could not deliver (see the README). */
+  backfill: {
+    /** `BACKFILL_ENABLED`. */
+    enabled: boolean;
+    /** `BACKFILL_INTERVAL_S`: seconds between periodic passes; 0: only on the triggers. */
+    intervalSeconds: number;
+    /** `BACKFILL_MAX_AGE_S`: missed commands older than this are not run late. */
+    maxAgeSeconds: number;
+    /** `BACKFILL_MAX_ROOMS`: rooms one pass looks at, at most. */
+    maxRooms: number;
+  };
 }
 
 /** The worker's settings, from its environment (see `loadWorkerConfig`). */
@@ -126,11 +137,18 @@ export function loadReceiverConfig(env: Env): ReceiverConfig {
     webhookSecret: readString(env, "WEBHOOK_SECRET"),
     verifySignatures: readBool(env, "WEBHOOK_VERIFY", true),
     removeOtherWebhooks: readBool(env, "WEBHOOK_REMOVE_OTHERS", true),
-    webhookCheckIntervalSeconds: readInt(env, "WEBHOOK_CHECK_INTERVAL_S", 300, { min: 5 }),
+    webhookCheckIntervalSeconds: readInt(env, "WEBHOOK_CHECK_INTERVAL_S", 15, { min: 5 }),
     bodyLimitBytes: readInt(env, "BODY_LIMIT_BYTES", 256 * 1024, { min: 1024 }),
     journalDir: resolve(readString(env, "JOURNAL_DIR", DEFAULT_JOURNAL_DIR) ?? DEFAULT_JOURNAL_DIR),
     journalMaxBytes: readInt(env, "JOURNAL_MAX_BYTES", 256 * 1024 * 1024, { min: 64 * 1024 }),
     enqueueTimeoutMs: readInt(env, "ENQUEUE_TIMEOUT_MS", 500, { min: 10, max: 60_000 }),
+    backfill: {
+      enabled: readBool(env, "BACKFILL_ENABLED", true),
+      intervalSeconds: readInt(env, "BACKFILL_INTERVAL_S", 60, { min: 0 }),
+      // Missed commands are looked for in the last hour at most (see the backfill's horizon).
+      maxAgeSeconds: readInt(env, "BACKFILL_MAX_AGE_S", 600, { min: 10, max: 3000 }),
+      maxRooms: readInt(env, "BACKFILL_MAX_ROOMS", 100, { min: 1, max: 1000 }),
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export interface RegistrarOptions {
   knownSecret?: string | undefined;
   /** Called with the secret once Redis confirmed it (to refresh the local cache). */
   onSecret?: (secret: string) => void;
+  /** Called after each reconciliation (the backfill starts when a webhook was inactive). */
+  onReconciled?: (report: ReconcileReport) => void;
   removeOtherWebhooks: boolean;
   /** Seconds between re-checks once registered. */
   checkIntervalSeconds: number;
@@ -100,6 +102,7 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     if (!result.acquired) throw new Error("another receiver held the registration lock too long");
     registered = true;
     logReport(logger, targetUrl, result.value);
+    options.onReconciled?.(result.value);
     return result.value;
   };
 
