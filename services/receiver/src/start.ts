@@ -115,6 +115,7 @@ export async function startReceiver(
     createWebexClientOfKind(config.webexClient, {
       accessToken: config.accessToken,
       apiUrl: config.webexApiUrl,
+      ...(config.webexTimeoutMs !== undefined ? { timeoutMs: config.webexTimeoutMs } : {}),
     });
   const secretCache = secretCachePath(config.journalDir);
   const registrar = startRegistrar({

@@ -64,6 +64,7 @@ export async function startWorker(
       createWebexClientOfKind(config.webexClient, {
         accessToken: config.accessToken,
         apiUrl: config.webexApiUrl,
+        ...(config.webexTimeoutMs !== undefined ? { timeoutMs: config.webexTimeoutMs } : {}),
       }),
     metrics.webexRequests,
   );

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../errors/errors.js";
 import { DEFAULT_KEY_PREFIX } from "../jobs/job.js";
+import { DEFAULT_WEBEX_TIMEOUT_MS } from "../webex/sdk-config.js";
 import {
   readBool,
   readChoice,
@@ -42,6 +43,12 @@ export interface CommonConfig {
    * a fraction of the SDK's CPU per call). Optional for configs built by hand: absent is `sdk`.
    */
   webexClient?: WebexClientKind;
+  /**
+   * `WEBEX_TIMEOUT_MS`: how long a Webex call may take before it is abandoned (a send abandoned
+   * this way has an unknown outcome, which the worker resolves; see ARCHITECTURE.md).
+   * Optional for configs built by hand: absent is the client's default (15 s).
+   */
+  webexTimeoutMs?: number;
 }
 
 /** The receiver's settings, from its environment (see `loadReceiverConfig`). */
@@ -118,6 +125,10 @@ export function loadCommonConfig(env: Env): CommonConfig {
     redisPrefix: readString(env, "REDIS_PREFIX", DEFAULT_KEY_PREFIX) ?? DEFAULT_KEY_PREFIX,
     logLevel: readChoice(env, "LOG_LEVEL", "info", LOG_LEVELS),
     webexClient: readChoice(env, "WEBEX_CLIENT", "sdk", WEBEX_CLIENT_KINDS),
+    webexTimeoutMs: readInt(env, "WEBEX_TIMEOUT_MS", DEFAULT_WEBEX_TIMEOUT_MS, {
+      min: 100,
+      max: 600_000,
+    }),
   };
 }
 
