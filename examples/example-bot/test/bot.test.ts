@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { CommandTimeoutError, REPLY_TEXT } from "@sparkbot/core";
+import { CommandTimeoutError, DEFAULT_REPLY_TEXTS } from "@sparkbot/core";
 import { createTestChat } from "@sparkbot/core/testing";
 import exampleDefault, { bot, slowCommandMs } from "@sparkbot/example-bot";
 
@@ -31,7 +31,7 @@ describe("example bot", () => {
       [
         "Type `help [command]` for more specific help about any of these commands:",
         " - echo, testcommand",
-        " - help, help-all",
+        " - help",
         " - ping",
         " - slow",
         " - whoami",
@@ -65,7 +65,7 @@ describe("example bot", () => {
     setTimeout(() => controller.abort(new CommandTimeoutError(30)), 30);
     const started = Date.now();
     const run = await createTestChat(bot).run("slow", { signal: controller.signal });
-    expect(run.replies).toEqual(["working on it", REPLY_TEXT.timeout]);
+    expect(run.replies).toEqual(["working on it", DEFAULT_REPLY_TEXTS.timeout]);
     expect(run.outcome).toBe("timeout");
     expect(Date.now() - started).toBeLessThan(5000);
   });

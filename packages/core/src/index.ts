@@ -15,4 +15,6 @@ export { createWebexClientOfKind } from "./webex/select-client.js";
 export { DEFAULT_WEBEX_TIMEOUT_MS } from "./webex/sdk-config.js";
 export { toWebexError } from "./webex/sdk-errors.js";
 export * from "./bot/index.js";
+export * from "./access/index.js";
+export * from "./config/access-config.js";
 export * from "./helpers/index.js";
