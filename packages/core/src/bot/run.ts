@@ -195,7 +195,7 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
     reply: (markdown: string) => Promise<void>,
   ): MessageMiddlewareContext<S> {
     const { event, message, self, webex } = this.#input;
-    const runner = this;
+    const outcome = (): CommandOutcome | undefined => this.#outcome;
     return {
       type: "message",
       event,
@@ -214,7 +214,7 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
       state: scope.state,
       reply,
       get outcome() {
-        return runner.#outcome;
+        return outcome();
       },
       isAllowed: scope.isAllowed,
     };
