@@ -123,12 +123,15 @@ describe("access rules from the environment", () => {
       `${HEADER}\n - args\n - help\n - ping`,
     ]);
     expect(await repliesIn(group)).toContain(DEFAULT_REPLY_TEXTS.accessDenied);
-    expect(await counter("sparkbot_access_denied_total", { command: "deploy", reason: "person" }))
-      .toBe(1);
-    expect(await counter("sparkbot_access_denied_total", { command: "ping", reason: "person" }))
-      .toBe(1);
-    expect(await counter("sparkbot_commands_total", { command: "deploy", outcome: "denied" }))
-      .toBe(1);
+    expect(
+      await counter("sparkbot_access_denied_total", { command: "deploy", reason: "person" }),
+    ).toBe(1);
+    expect(
+      await counter("sparkbot_access_denied_total", { command: "ping", reason: "person" }),
+    ).toBe(1);
+    expect(await counter("sparkbot_commands_total", { command: "deploy", outcome: "denied" })).toBe(
+      1,
+    );
   });
 
   it("is silent when told, checks organisations, and refuses when Webex cannot say who wrote", async () => {
@@ -148,10 +151,16 @@ describe("access rules from the environment", () => {
     await inGroup(stack.user, "ping");
     await waitForRuns("ping", "denied");
     expect(await repliesIn(group)).toHaveLength(groupBefore);
-    expect(await counter("sparkbot_access_denied_total", { command: "ping", reason: "room" }))
-      .toBe(1);
+    expect(await counter("sparkbot_access_denied_total", { command: "ping", reason: "room" })).toBe(
+      1,
+    );
 
-    await stack.control.fault({ method: "GET", path: `/v1/people/${stack.user.id}`, status: 503, count: 1 });
+    await stack.control.fault({
+      method: "GET",
+      path: `/v1/people/${stack.user.id}`,
+      status: 503,
+      count: 1,
+    });
     await stack.say("ping");
     await stack.waitForReplies(before + 2);
     expect(texts(stack.replies()).slice(before)).toEqual([
