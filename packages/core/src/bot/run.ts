@@ -29,8 +29,6 @@ export interface BotSetup<S extends object = DefaultState> {
   readonly policy: NormalizedPolicy;
 }
 
-const NEVER_ABORTED = new AbortController().signal;
-
 /** One message turned into a stream of replies. See `CommandRun`. */
 export class CommandRunner<S extends object = DefaultState> implements CommandRun {
   #command: string | undefined;
@@ -72,11 +70,16 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
       this.#outcome = "ignored";
       return;
     }
-    // The run stops when its reader stops early (a failed delivery): nothing would be read.
-    const readerGone = new AbortController();
-    const signal = AbortSignal.any([this.#input.signal ?? NEVER_ABORTED, readerGone.signal]);
+    // The run's own signal: the input's, and also fired when the reader stops early (a failed
+    // delivery), since nothing would read what follows. (Forwarded by hand: AbortSignal.any
+    // keeps every combined signal alive as long as a long-lived source signal lives.)
+    const stop = new AbortController();
+    const input = this.#input.signal;
+    const forward = (): void => stop.abort(input?.reason);
+    if (input?.aborted === true) forward();
+    else input?.addEventListener("abort", forward, { once: true });
     const channel = new ReplyChannel();
-    this.#execute(channel, signal).then(
+    this.#execute(channel, stop.signal).then(
       () => channel.close(),
       (error: unknown) => channel.close({ error }),
     );
@@ -87,7 +90,8 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
       }
       finished = true;
     } finally {
-      if (!finished) readerGone.abort(new Error("The replies stopped being read."));
+      input?.removeEventListener("abort", forward);
+      if (!finished) stop.abort(new Error("The replies stopped being read."));
     }
   }
 
