@@ -9,7 +9,13 @@ export class ReplyChannel {
   #lastTaken: (() => void) | undefined;
   #waiting: (() => void) | undefined;
   #closed = false;
+  #cancelled = false;
   #failure: { error: unknown } | undefined;
+
+  /** True once the reader has stopped (early or not): nothing more will be read. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
 
   /** Queues a reply; resolves once the reader is ready for the next one (at once when closed). */
   push(value: string): Promise<void> {
@@ -31,6 +37,7 @@ export class ReplyChannel {
   /** The reader stops: everything queued is dropped and every producer released. */
   cancel(): void {
     this.#closed = true;
+    this.#cancelled = true;
     this.#release();
     for (const item of this.#queue.splice(0)) item.taken();
   }

@@ -6,7 +6,6 @@ import { silentLogger, type Logger } from "../logging/logger.js";
 import { createContext, lazyPerson, type RunScope } from "./context.js";
 import { PSEUDO_COMMANDS, resolveDispatch, type ResolvedDispatch } from "./dispatch.js";
 import { driveHandler, raceAbort, toReply } from "./drive.js";
-import { sameWebexId } from "./mention.js";
 import {
   composeMiddleware,
   type DefaultState,
@@ -28,6 +27,8 @@ export interface BotSetup<S extends object = DefaultState> {
   readonly texts: ReplyTexts;
   readonly policy: NormalizedPolicy;
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 /** One message turned into a stream of replies. See `CommandRun`. */
 export class CommandRunner<S extends object = DefaultState> implements CommandRun {
@@ -65,33 +66,20 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
 
   async *#replies(): AsyncGenerator<Reply, void, undefined> {
     const { message, self } = this.#input;
-    if (sameWebexId(message.personId, self.id)) {
+    if (message.personId === self.id) {
       this.#command = PSEUDO_COMMANDS.self;
       this.#outcome = "ignored";
       return;
     }
-    // The run's own signal: the input's, and also fired when the reader stops early (a failed
-    // delivery), since nothing would read what follows. (Forwarded by hand: AbortSignal.any
-    // keeps every combined signal alive as long as a long-lived source signal lives.)
-    const stop = new AbortController();
-    const input = this.#input.signal;
-    const forward = (): void => stop.abort(input?.reason);
-    if (input?.aborted === true) forward();
-    else input?.addEventListener("abort", forward, { once: true });
     const channel = new ReplyChannel();
-    this.#execute(channel, stop.signal).then(
+    this.#execute(channel, this.#input.signal ?? NEVER_ABORTED).then(
       () => channel.close(),
       (error: unknown) => channel.close({ error }),
     );
-    let finished = false;
-    try {
-      for await (const markdown of channel.read()) {
-        for (const chunk of splitReply(markdown)) yield { markdown: chunk };
-      }
-      finished = true;
-    } finally {
-      input?.removeEventListener("abort", forward);
-      if (!finished) stop.abort(new Error("The replies stopped being read."));
+    // A reader that stops early (a failed delivery) cancels the channel (its finally): the
+    // handler is stopped at its next reply (see #terminal), the rest is not read.
+    for await (const markdown of channel.read()) {
+      for (const chunk of splitReply(markdown)) yield { markdown: chunk };
     }
   }
 
@@ -128,13 +116,13 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
     const ctx = this.#middlewareContext(scope, dispatch, logger, reply);
     const chain = composeMiddleware<MessageMiddlewareContext<S>>(
       [gate.middleware, ...this.#setup.middleware, ...(dispatch.registered?.middleware ?? [])],
-      () => this.#terminal(scope, dispatch, logger, reply),
+      () => this.#terminal(scope, dispatch, channel, logger, reply),
     );
     const running = chain(ctx);
     // Past an abort the chain is left behind; its later failure must not go unhandled.
     running.catch(() => undefined);
     try {
-      await raceAbort(running, signal);
+      await (signal === NEVER_ABORTED ? running : raceAbort(running, signal));
       this.#outcome ??= "intercepted";
     } catch (error) {
       await this.#failed(signal.aborted ? signal.reason : error, signal.aborted, logger, reply);
@@ -145,6 +133,7 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
   async #terminal(
     scope: RunScope<S>,
     dispatch: ResolvedDispatch<S>,
+    channel: ReplyChannel,
     logger: Logger,
     reply: (markdown: string) => Promise<void>,
   ): Promise<void> {
@@ -164,6 +153,8 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
       const context = createContext(scope, dispatch.commandline, logger);
       for await (const value of driveHandler(() => handler(context), scope.signal)) {
         await reply(value);
+        // Nobody reads any more: stop the handler (a generator's `finally` runs).
+        if (channel.cancelled) throw new ReaderGone();
       }
       this.#outcome = "ok";
     }
@@ -177,6 +168,7 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
     reply: (markdown: string) => Promise<void>,
   ): Promise<void> {
     const { texts } = this.#setup;
+    if (error instanceof ReaderGone) throw error;
     if (aborted) {
       if (!hasCode(error, CommandTimeoutError, "COMMAND_TIMEOUT")) throw error;
       logger.warn("command timed out", { timeoutMs: error.timeoutMs });
@@ -235,6 +227,13 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
     this.#denial = denial;
     this.#outcome = denial.reason === "from_bot" ? "ignored" : "denied";
     this.#input.onAccessDenied?.(denial);
+  }
+}
+
+/** The reader of a run's replies stopped early: the run ends without a word. */
+class ReaderGone extends Error {
+  constructor() {
+    super("The replies stopped being read.");
   }
 }
 
