@@ -76,19 +76,19 @@ export function createAccessGate<S extends object>(options: AccessGateOptions<S>
     async middleware(ctx, next) {
       if (fromBot()) return deny(ctx, "from_bot", "bot");
       const command = dispatch.registered;
-      let refused: { reason: "room" | "person"; rule: "bot" | "command" } | undefined;
+      let stage: AccessDenial["rule"] = "bot";
+      let refused: "room" | "person" | undefined;
       try {
-        const botWide = await refusal(policy.botRules, subject);
-        if (botWide !== undefined) refused = { reason: botWide, rule: "bot" };
-        else if (command !== undefined) {
-          const own = await refusal(policy.commandRules(command.names, command.allow), subject);
-          if (own !== undefined) refused = { reason: own, rule: "command" };
+        refused = await refusal(policy.botRules, subject);
+        if (refused === undefined && command !== undefined) {
+          stage = "command";
+          refused = await refusal(policy.commandRules(command.names, command.allow), subject);
         }
       } catch (error) {
-        return deny(ctx, "lookup_failed", "bot", error);
+        return deny(ctx, "lookup_failed", stage, error);
       }
       if (fromBot()) return deny(ctx, "from_bot", "bot");
-      if (refused !== undefined) return deny(ctx, refused.reason, refused.rule);
+      if (refused !== undefined) return deny(ctx, refused, stage);
       await next();
     },
     async isAllowed(name) {
