@@ -11,6 +11,18 @@ export function slowCommandMs(env: NodeJS.ProcessEnv = process.env): number {
 
 export const bot = new SparkBot();
 
+// Middleware runs around every message (after the built-in access control): this one logs how
+// long each took, at debug level (LOG_LEVEL=debug shows it).
+bot.use(async (ctx, next) => {
+  const started = performance.now();
+  try {
+    await next();
+  } finally {
+    const durationMs = Math.round(performance.now() - started);
+    ctx.logger.debug("handled", { command: ctx.dispatch.name, outcome: ctx.outcome, durationMs });
+  }
+});
+
 // Add commands here
 
 bot.command(
@@ -64,10 +76,12 @@ bot.command(
   "whoami",
   {
     help: `
-      Tells you who you are, as Webex knows you.
+      Tells you who you are, as Webex knows you. Only in a direct room with me: your email
+      address is nobody else's business.
 
       Usage: \`whoami\`
       `,
+    allow: { roomTypes: ["direct"] },
   },
   async ({ caller }) => {
     const person = await caller;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { CommandTimeoutError, REPLY_TEXT } from "@sparkbot/core";
+import { CommandTimeoutError, DEFAULT_REPLY_TEXTS, loadAccessPolicy } from "@sparkbot/core";
 import { createTestChat } from "@sparkbot/core/testing";
 import exampleDefault, { bot, slowCommandMs } from "@sparkbot/example-bot";
 
@@ -31,7 +31,7 @@ describe("example bot", () => {
       [
         "Type `help [command]` for more specific help about any of these commands:",
         " - echo, testcommand",
-        " - help, help-all",
+        " - help",
         " - ping",
         " - slow",
         " - whoami",
@@ -65,7 +65,7 @@ describe("example bot", () => {
     setTimeout(() => controller.abort(new CommandTimeoutError(30)), 30);
     const started = Date.now();
     const run = await createTestChat(bot).run("slow", { signal: controller.signal });
-    expect(run.replies).toEqual(["working on it", REPLY_TEXT.timeout]);
+    expect(run.replies).toEqual(["working on it", DEFAULT_REPLY_TEXTS.timeout]);
     expect(run.outcome).toBe("timeout");
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -81,6 +81,31 @@ describe("example bot", () => {
       user: { displayName: "Ada Lovelace", emails: ["ada@example.com"] },
     });
     expect(await chat.send("whoami")).toEqual(["You are **Ada Lovelace** (ada@example.com)."]);
+  });
+
+  test("whoami answers only in a direct room, and help elsewhere does not offer it", async () => {
+    const chat = createTestChat(bot);
+    expect(await chat.run("whoami", { roomType: "group" })).toMatchObject({
+      replies: [DEFAULT_REPLY_TEXTS.accessDenied],
+      outcome: "denied",
+    });
+    const [list] = await chat.send("help", { roomType: "group" });
+    expect(list).not.toContain("whoami");
+    expect(list).toContain(" - ping");
+  });
+
+  test("the deployment's access rules apply on top (ACCESS_* variables)", async () => {
+    const access = loadAccessPolicy({
+      ACCESS_ALLOW_EMAIL_DOMAINS: "example.com",
+      ACCESS_COMMANDS: '{"slow":{"emails":["boss@example.com"]}}',
+    });
+    const chat = createTestChat(bot, { access, user: { email: "ada@example.com" } });
+    expect(await chat.send("ping")).toEqual(["**pong**"]);
+    expect(await chat.run("slow")).toMatchObject({ outcome: "denied" });
+    expect(await chat.run("ping", { from: { email: "eve@elsewhere.org" } })).toMatchObject({
+      outcome: "denied",
+      denial: { reason: "person", rule: "bot" },
+    });
   });
 
   test("unknown commands reach the fallback", async () => {

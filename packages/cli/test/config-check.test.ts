@@ -63,6 +63,64 @@ describe("sparkbot config check", () => {
     expect(code).toBe(1);
   }, 30_000);
 
+  it("shows the worker's tuning, the SDK's settings and access control, with defaults", async () => {
+    const { code, lines } = await check({
+      WEBEX_ACCESS_TOKEN: TOKEN,
+      WORKER_MAX_STALLED_COUNT: "5",
+    });
+    expect(code).toBe(0);
+    const output = lines.join("\n");
+    expect(output).toMatch(/^WORKER_LOCK_DURATION_MS\s+30000\s+\(default\)$/m);
+    expect(output).toMatch(/^WORKER_STALLED_INTERVAL_MS\s+30000\s+\(default\)$/m);
+    expect(output).toMatch(/^WORKER_MAX_STALLED_COUNT\s+5$/m);
+    expect(output).toMatch(/^WEBEX_LOG_LEVEL\s+silent\s+\(default\)$/m);
+    expect(output).toMatch(/^ACCESS_ALLOW_EMAILS\s+\(unset: anyone\)$/m);
+    expect(output).toMatch(/^ACCESS_DENIED\s+reply\s+\(default\)$/m);
+    expect(output).toMatch(/^ACCESS_ALLOW_BOTS\s+false\s+\(default\)$/m);
+  });
+
+  it("reports bad tuning, SDK and access values, one line each", async () => {
+    const env = {
+      WEBEX_ACCESS_TOKEN: TOKEN,
+      WORKER_LOCK_DURATION_MS: "10",
+      WORKER_STALLED_INTERVAL_MS: "soon",
+      WEBEX_LOG_LEVEL: "loud",
+      ACCESS_ALLOW_EMAILS: "ada@example.com,bob",
+      ACCESS_ALLOW_EMAIL_DOMAINS: "example.com",
+      ACCESS_COMMANDS: "{deploy}",
+      ACCESS_DENIED: "shout",
+    };
+    const { code, lines } = await check(env);
+    expect(code).toBe(1);
+    const problems = lines.filter((line) => line.startsWith("problem: "));
+    expect(problems).toHaveLength(6);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("WORKER_LOCK_DURATION_MS must be between 500"),
+        expect.stringContaining('WORKER_STALLED_INTERVAL_MS must be a whole number, got "soon"'),
+        expect.stringContaining("WEBEX_LOG_LEVEL must be one of silent, error"),
+        expect.stringContaining('ACCESS_ALLOW_EMAILS holds "bob", which is not an email address'),
+        expect.stringContaining("ACCESS_COMMANDS must be JSON like"),
+        expect.stringContaining('ACCESS_DENIED must be one of reply, silent, got "shout"'),
+      ]),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^ACCESS_ALLOW_EMAILS\s+\(invalid\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ACCESS_ALLOW_EMAIL_DOMAINS\s+example.com$/),
+    );
+  });
+
+  it("checks ACCESS_COMMANDS against the bot's commands", async () => {
+    const good = await check({ WEBEX_ACCESS_TOKEN: TOKEN, ACCESS_COMMANDS: '{"echo,slow":{}}' });
+    expect(good.code).toBe(0);
+    expect(good.lines).toContain("checked: ACCESS_COMMANDS names commands of the example bot");
+    const bad = await check({ WEBEX_ACCESS_TOKEN: TOKEN, ACCESS_COMMANDS: '{"ping,deplyo":{}}' });
+    expect(bad.code).toBe(1);
+    expect(bad.lines).toContain(
+      'problem: ACCESS_COMMANDS names "deplyo", which the example bot has no command for',
+    );
+  });
+
   it("accepts the original's SPARK_ACCESS_TOKEN", () => {
     expect(loadAll({ SPARK_ACCESS_TOKEN: TOKEN }).problems).toEqual([]);
   });

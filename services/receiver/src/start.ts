@@ -107,9 +107,10 @@ export async function startReceiver(
     metrics,
     logger,
     ...options.journalTiming,
-    onRecovered: () => backfiller?.trigger("Redis took the journal's backlog"),
+    onRecovered: () => later.backfiller?.trigger("Redis took the journal's backlog"),
   });
-  let backfiller: Backfiller | undefined;
+  // Created last (it needs the ingest and the registrar's triggers need it).
+  const later: { backfiller?: Backfiller } = {};
   const webex =
     options.webex ??
     createWebexClientOfKind(config.webexClient, {
@@ -128,7 +129,9 @@ export async function startReceiver(
     knownSecret:
       config.webhookSecret === undefined ? await readCachedSecret(secretCache) : undefined,
     onReconciled: (report) => {
-      if (report.reactivated.length > 0) backfiller?.trigger("an inactive webhook was reactivated");
+      if (report.reactivated.length > 0) {
+        later.backfiller?.trigger("an inactive webhook was reactivated");
+      }
     },
     onSecret: (secret) => {
       if (config.webhookSecret === undefined) void writeCachedSecret(secretCache, secret, logger);
@@ -141,7 +144,7 @@ export async function startReceiver(
       ? { retryDelayMs: options.registrationRetryDelayMs }
       : {}),
   });
-  backfiller = startBackfiller(
+  const backfiller = startBackfiller(
     {
       webex,
       redis,
@@ -152,6 +155,7 @@ export async function startReceiver(
     },
     config.backfill,
   );
+  later.backfiller = backfiller;
   const readiness = async (): Promise<ReadinessReport> => {
     const checks = {
       redis: await redisTakesWrites(redis, config.redisPrefix),
@@ -197,7 +201,7 @@ export async function startReceiver(
   const close = async () => {
     await closeServer(server, options.closeTimeoutMs ?? 10_000);
     await registrar.stop();
-    await backfiller?.stop();
+    await backfiller.stop();
     await ingest.stop();
     if (journal.stats().events > 0 && redis.status === "ready") await ingest.replay();
     await journal.close();

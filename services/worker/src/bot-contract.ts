@@ -1,4 +1,4 @@
-import type { CommandInput, CommandOutcome } from "@sparkbot/core";
+import type { AccessPolicy, CommandInput, CommandOutcome } from "@sparkbot/core";
 
 /*
  * The part of core's `SparkBot` the worker uses, stated structurally so that any object with a
@@ -22,6 +22,11 @@ export interface CommandRun extends AsyncIterable<{ markdown: string }> {
 /** A bot the worker can run: core's `SparkBot` satisfies it. */
 export interface RunnableBot {
   run(input: CommandRunInput): CommandRun;
+  /**
+   * The names of an access policy's `commands` the bot has no command for. Core's `SparkBot`
+   * has it; a bot without it cannot be given a deployment's access policy.
+   */
+  unknownAccessCommands?(policy: AccessPolicy): string[];
 }
 
 /** True when `value` has a `run` method, the one thing the worker calls. */

@@ -40,6 +40,8 @@ export interface WorkerMetrics {
   readonly jobsFailed: Counter<"reason">;
   /** `sparkbot_jobs_in_flight`: jobs this process is running now. */
   readonly jobsInFlight: Gauge;
+  /** `sparkbot_access_denied_total{command,reason}`: messages refused by access control. */
+  readonly accessDenied: Counter<"command" | "reason">;
 }
 
 /** Creates the worker's metrics in a fresh registry, with Node's default metrics. */
@@ -113,6 +115,12 @@ export function createWorkerMetrics(): WorkerMetrics {
     jobsInFlight: new Gauge({
       name: "sparkbot_jobs_in_flight",
       help: "Jobs this worker process is running now.",
+      registers,
+    }),
+    accessDenied: new Counter({
+      name: "sparkbot_access_denied_total",
+      help: "Messages refused by access control (no handler ran), by command and reason (from_bot, person, room, lookup_failed).",
+      labelNames: ["command", "reason"] as const,
       registers,
     }),
   };

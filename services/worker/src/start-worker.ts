@@ -10,6 +10,7 @@ import {
 } from "@sparkbot/core";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { describeAccessPolicy, withAccessControl } from "./access-control.js";
 import type { RunnableBot } from "./bot-contract.js";
 import { loadBot } from "./bot-loader.js";
 import { startOpsServer } from "./http-server.js";
@@ -57,8 +58,9 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger({ name: "worker", level: config.logLevel });
-  const bot = options.bot ?? (await loadBot(config.botModule));
   const metrics = createWorkerMetrics();
+  const access = config.access ?? {};
+  const bot = withAccessControl(options.bot ?? (await loadBot(config.botModule)), access, metrics);
   const webex = instrumentWebexClient(
     options.webex ??
       createWebexClientOfKind(config.webexClient, {
@@ -118,6 +120,7 @@ export async function startWorker(
     bot: self.displayName,
     concurrency: config.concurrency,
     metrics: `${ops.url}/metrics`,
+    access: describeAccessPolicy(access),
   });
   let closing: Promise<void> | undefined;
   return {

@@ -1,49 +1,19 @@
 import {
   ConfigError,
+  WEBEX_SDK_LOG_LEVELS,
   createWebexClient,
   loadReceiverConfig,
   loadWorkerConfig,
+  readUrl,
+  type Env,
   type ReceiverConfig,
   type WorkerConfig,
 } from "@sparkbot/core";
+import { loadBot, loadWorkerTuning } from "@sparkbot/worker";
 import { redisAnswers } from "../lib/redis-ping.js";
+import { VARIABLES, maskUrlPassword, type LoadedConfig } from "./config-variables.js";
 
-type Loaded = { receiver: ReceiverConfig; worker: WorkerConfig };
-
-interface Variable {
-  name: string;
-  secret?: boolean;
-  value(config: Loaded): unknown;
-}
-
-/** Every variable the services read, with where its value lands in the loaded configuration. */
-export const VARIABLES: readonly Variable[] = [
-  { name: "WEBEX_ACCESS_TOKEN", secret: true, value: (c) => c.receiver.accessToken },
-  { name: "WEBEX_API_URL", value: (c) => c.receiver.webexApiUrl },
-  { name: "WEBEX_CLIENT", value: (c) => c.receiver.webexClient ?? "sdk" },
-  { name: "REDIS_URL", value: (c) => maskUrlPassword(c.receiver.redisUrl) },
-  { name: "REDIS_PREFIX", value: (c) => c.receiver.redisPrefix },
-  { name: "LOG_LEVEL", value: (c) => c.receiver.logLevel },
-  { name: "RECEIVER_HOST", value: (c) => c.receiver.host },
-  { name: "RECEIVER_PORT", value: (c) => c.receiver.port },
-  { name: "WEBHOOK_URL", value: (c) => c.receiver.webhookUrl ?? "(unset: no registration)" },
-  { name: "WEBHOOK_PATH", value: (c) => c.receiver.webhookPath },
-  {
-    name: "WEBHOOK_SECRET",
-    secret: true,
-    value: (c) => c.receiver.webhookSecret ?? "(unset: generated once, kept in Redis)",
-  },
-  { name: "WEBHOOK_VERIFY", value: (c) => c.receiver.verifySignatures },
-  { name: "WEBHOOK_REMOVE_OTHERS", value: (c) => c.receiver.removeOtherWebhooks },
-  { name: "WEBHOOK_CHECK_INTERVAL_S", value: (c) => c.receiver.webhookCheckIntervalSeconds },
-  { name: "BODY_LIMIT_BYTES", value: (c) => c.receiver.bodyLimitBytes },
-  { name: "BOT_MODULE", value: (c) => c.worker.botModule ?? "(unset: the example bot)" },
-  { name: "WORKER_CONCURRENCY", value: (c) => c.worker.concurrency },
-  { name: "COMMAND_TIMEOUT_MS", value: (c) => c.worker.commandTimeoutMs },
-  { name: "WORKER_HOST", value: (c) => c.worker.host },
-  { name: "WORKER_PORT", value: (c) => c.worker.port },
-  { name: "DRAIN_TIMEOUT_MS", value: (c) => c.worker.drainTimeoutMs },
-];
+export { VARIABLES, maskUrlPassword };
 
 /** Shows the first and last 4 characters of a secret at most. */
 export function maskSecret(value: string): string {
@@ -51,31 +21,19 @@ export function maskSecret(value: string): string {
   return value.length <= 12 ? "****" : `${value.slice(0, 4)}…${value.slice(-4)}`;
 }
 
-/** Replaces the password of a URL with `****`. */
-export function maskUrlPassword(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password === "") return value;
-    url.password = "****";
-    return url.toString().replace(/\/$/, "");
-  } catch {
-    return value;
-  }
-}
-
 /**
  * Loads both services' configuration and collects every problem, not only the first: a bad
  * variable is reported, then treated as unset so the next one can be checked.
  */
-export function loadAll(env: NodeJS.ProcessEnv): { config: Loaded; problems: string[] } {
+export function loadAll(env: NodeJS.ProcessEnv): { config: LoadedConfig; problems: string[] } {
   const attempt: Record<string, string | undefined> = { ...env };
   const problems: string[] = [];
-  for (let round = 0; round < 50; round += 1) {
+  for (let round = 0; round < 80; round += 1) {
     try {
-      return {
-        config: { receiver: loadReceiverConfig(attempt), worker: loadWorkerConfig(attempt) },
-        problems,
-      };
+      const receiver: ReceiverConfig = loadReceiverConfig(attempt);
+      const worker: WorkerConfig = loadWorkerConfig(attempt);
+      const tuning = loadWorkerTuning(attempt);
+      return { config: { receiver, worker, tuning, sdk: loadSdkSettings(attempt) }, problems };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(error.message);
@@ -103,8 +61,11 @@ export async function runConfigCheck(options: ConfigCheckOptions): Promise<numbe
     const shown = variable.secret ? maskSecret(String(raw)) : String(raw);
     const unset = options.env[variable.name]?.trim() === undefined || shown.startsWith("(");
     const origin = unset && !shown.startsWith("(") ? "  (default)" : "";
-    const isBad = problems.some((problem) => problem.startsWith(variable.name));
-    write(`${variable.name.padEnd(25)} ${isBad ? "(invalid)" : shown}${isBad ? "" : origin}`);
+    const isBad = problems.some((problem) => namesVariable(problem, variable.name));
+    write(`${variable.name.padEnd(27)} ${isBad ? "(invalid)" : shown}${isBad ? "" : origin}`);
+  }
+  if (problems.length === 0 && config.worker.access.commands !== undefined) {
+    problems.push(...(await checkAccessCommands(config.worker, write)));
   }
   if (problems.length === 0 && !options.offline) {
     problems.push(...(await reachability(config.receiver, write)));
@@ -112,6 +73,44 @@ export async function runConfigCheck(options: ConfigCheckOptions): Promise<numbe
   for (const problem of problems) write(`problem: ${problem}`);
   write(problems.length === 0 ? "config check: ok" : `config check: ${problems.length} problem(s)`);
   return problems.length === 0 ? 0 : 1;
+}
+
+/** True when `problem` is about `name` (not about a longer name starting with it). */
+function namesVariable(problem: string, name: string): boolean {
+  return problem.startsWith(name) && !/^[A-Z0-9_]/.test(problem.charAt(name.length));
+}
+
+/** The settings of the Webex SDK client, checked as `config check` only (the SDK is lenient). */
+function loadSdkSettings(env: Env): LoadedConfig["sdk"] {
+  const logLevel = env["WEBEX_LOG_LEVEL"]?.trim() || undefined;
+  if (logLevel !== undefined && !WEBEX_SDK_LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(
+      "WEBEX_LOG_LEVEL",
+      `WEBEX_LOG_LEVEL must be one of ${WEBEX_SDK_LOG_LEVELS.join(", ")}, got "${logLevel}"`,
+    );
+  }
+  return { logLevel, u2cUrl: readUrl(env, "U2C_SERVICE_URL", undefined, ["http:", "https:"]) };
+}
+
+/** Loads the bot module and checks that every command `ACCESS_COMMANDS` names exists. */
+async function checkAccessCommands(
+  worker: WorkerConfig,
+  write: (line: string) => void,
+): Promise<string[]> {
+  const module = worker.botModule ?? "the example bot";
+  try {
+    const bot = await loadBot(worker.botModule);
+    const unknown = bot.unknownAccessCommands?.(worker.access);
+    if (unknown === undefined) return [`BOT_MODULE: ${module} cannot apply ACCESS_* rules`];
+    if (unknown.length > 0) {
+      const names = unknown.map((name) => `"${name}"`).join(", ");
+      return [`ACCESS_COMMANDS names ${names}, which ${module} has no command for`];
+    }
+    write(`checked: ACCESS_COMMANDS names commands of ${module}`);
+    return [];
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
 }
 
 async function reachability(

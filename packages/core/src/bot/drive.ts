@@ -81,7 +81,7 @@ function stopIterator(iterator: AsyncIterator<unknown> | Iterator<unknown>): voi
 }
 
 /** Settles like `promise`, or rejects with `AbortStop` as soon as `signal` fires. */
-function raceAbort<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
+export function raceAbort<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new AbortStop(signal.reason));
     if (signal.aborted) return onAbort();
@@ -104,7 +104,7 @@ function throwIfAborted(signal: AbortSignal): void {
 }
 
 /** A handler's value as a reply: strings that are not blank; nothing for empty values. */
-function toReply(value: unknown): string | undefined {
+export function toReply(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") {
     throw new TypeError(`A command must produce strings (markdown), got ${typeName(value)}.`);

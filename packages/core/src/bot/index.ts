@@ -1,5 +1,5 @@
 // Public API of the command framework.
-export { SparkBot } from "./sparkbot.js";
+export { SparkBot, type SparkBotOptions } from "./sparkbot.js";
 export type {
   CommandContext,
   CommandHandler,
@@ -11,8 +11,18 @@ export type {
   CommandRun,
   Reply,
 } from "./types.js";
-export { PSEUDO_COMMANDS } from "./run.js";
-export { REPLY_TEXT } from "./replies.js";
+export type {
+  DefaultState,
+  Dispatch,
+  DispatchKind,
+  MessageMiddlewareContext,
+  Middleware,
+  MiddlewareContext,
+} from "./middleware.js";
+export { composeMiddleware } from "./middleware.js";
+export { PSEUDO_COMMANDS } from "./dispatch.js";
+export { DEFAULT_REPLY_TEXTS, type ReplyTexts } from "./texts.js";
+export { BUILTIN_HELP_TEXT, HELP_TEXT } from "./help.js";
 export { MAX_REPLY_BYTES, splitReply } from "./split-reply.js";
 export { stripMention, mentionTextFor } from "./mention.js";
 export { dedent } from "./dedent.js";

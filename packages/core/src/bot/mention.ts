@@ -5,30 +5,40 @@ const MENTION_PATTERN = /<spark-mention\b([^>]*)>([\s\S]*?)<\/spark-mention>/gi;
 const OBJECT_ID_PATTERN = /data-object-id\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
 const OBJECT_TYPE_PATTERN = /data-object-type\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
 
+/** The blanks `shlex.split` splits at (not the non-breaking space). */
+const SPLIT_AT = " \t\r\n";
+const SHLEX_BLANKS = /^[ \t\r\n]*/;
+
 /**
- * The text of a message with the bot's own mention removed from its start, ready to be split.
+ * The text of a message ready to be split, as the original prepares it: the bot's name removed
+ * from the start, and nothing else changed (no trimming: `args a\ ` keeps its escaped space, a
+ * trailing non-breaking space stays part of the last word).
  *
- * The mention is found in `message.html` (`<spark-mention data-object-id="<bot id>">Name</...>`),
- * so that a shortened ("Spark" for "Spark Bot") or multi-word display text is removed whole.
- * Without such html (or when the text does not start with it), in rooms that are not direct,
- * the bot's display name, or its first word, is removed from the start of `message.text`.
+ * The name removed is, in order:
+ * - the bot's mention, found in `message.html` (`<spark-mention data-object-id="<bot id>">`), so
+ *   a shortened ("Spark" for "Spark Bot") or multi-word mention is removed whole;
+ * - otherwise the bot's display name, or its first word, typed as the first word (any case). In
+ *   a direct room this is skipped when that first word is itself a command name
+ *   (`isCommandName`): a bot called "Echo" still runs its `echo` command.
  */
 export function stripMention(
   message: Pick<Message, "text" | "html" | "roomType">,
   self: Pick<Person, "id" | "displayName">,
+  isCommandName: (word: string) => boolean = () => false,
 ): string {
-  const text = (message.text ?? "").trimStart();
+  const text = message.text ?? "";
+  const body = text.slice(SHLEX_BLANKS.exec(text)?.[0].length ?? 0);
   const mentioned = message.html === undefined ? undefined : mentionTextFor(message.html, self.id);
-  if (mentioned !== undefined && mentioned !== "" && text.startsWith(mentioned)) {
-    return text.slice(mentioned.length).trim();
+  if (mentioned !== undefined && mentioned !== "" && body.startsWith(mentioned)) {
+    return body.slice(mentioned.length);
   }
-  if (message.roomType !== "direct") {
-    const names = [self.displayName.trim(), self.displayName.trim().split(/\s+/)[0] ?? ""];
-    for (const name of names) {
-      if (name !== "" && startsWithWord(text, name)) return text.slice(name.length).trim();
-    }
+  const fullName = self.displayName.trim();
+  for (const name of [fullName, fullName.split(/\s+/)[0] ?? ""]) {
+    if (name === "" || !startsWithWord(body, name)) continue;
+    if (message.roomType === "direct" && isCommandName(firstWord(body))) return text;
+    return body.slice(name.length);
   }
-  return text.trim();
+  return text;
 }
 
 /** The displayed text of the first `<spark-mention>` of a person with id `personId`. */
@@ -46,11 +56,16 @@ export function mentionTextFor(html: string, personId: string): string | undefin
   return undefined;
 }
 
-/** True when `text` starts with `word` (any case) followed by whitespace or its end. */
+/** True when `text` starts with `word` (any case) followed by a blank `shlex` splits at, or its end. */
 function startsWithWord(text: string, word: string): boolean {
   if (text.slice(0, word.length).toLowerCase() !== word.toLowerCase()) return false;
   const next = text.charAt(word.length);
-  return next === "" || /\s/.test(next);
+  return next === "" || SPLIT_AT.includes(next);
+}
+
+/** The text up to the first blank `shlex` splits at. */
+function firstWord(text: string): string {
+  return text.split(/[ \t\r\n]/, 1)[0] ?? "";
 }
 
 const NAMED_ENTITIES: Record<string, string> = {

@@ -1,72 +1,101 @@
+import { normalizeRule, type NormalizedRule } from "../access/rules.js";
 import { CommandSetupError } from "../errors/errors.js";
 import { dedent } from "./dedent.js";
+import { validateMiddleware, type DefaultState, type Middleware } from "./middleware.js";
 import type { CommandHandler, CommandInfo, CommandOptions } from "./types.js";
 
 /** A command as the registry keeps it. */
-export interface RegisteredCommand extends CommandInfo {
-  readonly handler: CommandHandler;
+export interface RegisteredCommand<S extends object = DefaultState> extends CommandInfo {
+  readonly handler: CommandHandler<S>;
+  /** The command's own middleware (`use`), run after the bot's. */
+  readonly middleware: readonly Middleware<S>[];
+  /** The command's own access rule (`allow`). */
+  readonly allow: NormalizedRule | undefined;
 }
 
-/** The names of the built-in help command. */
-export const HELP_NAMES = ["help", "help-all"] as const;
+/** The name of the built-in help command, the only one `help` lists. */
+export const HELP_NAME = "help";
+/** The built-in help's unlisted alias (the original documented it; it keeps working). */
+export const HELP_ALL_ALIAS = "help-all";
 
 /**
  * The commands of one bot: names (matched case-insensitively), aliases, the fallback and the
  * built-in help. Registration errors say what to fix.
  */
-export class CommandRegistry {
-  readonly #byName = new Map<string, RegisteredCommand>();
-  #fallback: RegisteredCommand | undefined;
+export class CommandRegistry<S extends object = DefaultState> {
+  readonly #byName = new Map<string, RegisteredCommand<S>>();
+  #fallback: RegisteredCommand<S> | undefined;
 
   /** Adds a command; throws `CommandSetupError` or `TypeError` on wrong arguments. */
-  add(names: readonly string[], options: CommandOptions, handler: CommandHandler): void {
+  add(names: readonly string[], options: CommandOptions<S>, handler: CommandHandler<S>): void {
     validateOptions(options);
     if (typeof handler !== "function") {
       throw new TypeError(
         `The handler of command ${describeNames(names)} must be a function, got ${typeName(handler)}.`,
       );
     }
-    const command: RegisteredCommand = {
+    const where = `The ${describeNames(names)} command's`;
+    const use = options.use === undefined ? [] : [options.use].flat();
+    use.forEach((middleware) => validateMiddleware(middleware, `${where} use option`));
+    const command: RegisteredCommand<S> = {
       names: [...names],
       help: options.help === undefined ? undefined : dedent(options.help),
       fallback: options.fallback === true,
       builtin: false,
       handler,
+      middleware: use,
+      allow:
+        options.allow === undefined
+          ? undefined
+          : normalizeRule(options.allow, `${where} allow option`),
     };
     if (command.fallback) this.#addFallback(command);
     else this.#addNamed(command);
   }
 
-  /** Registers the built-in help command (used once, by the bot's constructor). */
-  addBuiltin(command: Omit<RegisteredCommand, "builtin" | "fallback">): void {
-    const builtin: RegisteredCommand = { ...command, builtin: true, fallback: false };
-    for (const name of builtin.names) this.#byName.set(name.toLowerCase(), builtin);
+  /** Registers the built-in help (used once, by the bot's constructor), with its hidden alias. */
+  addBuiltinHelp(help: string, handler: CommandHandler<S>): void {
+    const builtin: RegisteredCommand<S> = {
+      names: [HELP_NAME],
+      help,
+      handler,
+      builtin: true,
+      fallback: false,
+      middleware: [],
+      allow: undefined,
+    };
+    this.#byName.set(HELP_NAME, builtin);
+    this.#byName.set(HELP_ALL_ALIAS, builtin);
   }
 
   /** Removes whatever command answers to `help`, and the built-in `help-all`. */
   removeHelp(): void {
-    const help = this.#byName.get("help");
+    const help = this.#byName.get(HELP_NAME);
     if (help !== undefined) this.#removeCommand(help);
-    const helpAll = this.#byName.get("help-all");
+    const helpAll = this.#byName.get(HELP_ALL_ALIAS);
     if (helpAll?.builtin === true) this.#removeCommand(helpAll);
   }
 
   /** The command answering to `name` (any case), not counting the fallback. */
-  find(name: string): RegisteredCommand | undefined {
+  find(name: string): RegisteredCommand<S> | undefined {
     return this.#byName.get(name.toLowerCase());
   }
 
-  get fallback(): RegisteredCommand | undefined {
+  get fallback(): RegisteredCommand<S> | undefined {
     return this.#fallback;
   }
 
-  /** Every named command once, sorted by canonical name. */
-  list(): RegisteredCommand[] {
-    const unique = new Set(this.#byName.values());
-    return [...unique].sort((a, b) => compareNames(sortedNames(a)[0], sortedNames(b)[0]));
+  /**
+   * Every named command once, in the order the original's help lists them: each command's names
+   * sorted, joined with ", ", and those lines sorted (by code point, as Python sorts strings).
+   */
+  list(): RegisteredCommand<S>[] {
+    const unique = [...new Set(this.#byName.values())];
+    const keyed = unique.map((command) => ({ command, key: sortedNames(command).join(", ") }));
+    return keyed.sort((a, b) => compareCodePoints(a.key, b.key)).map(({ command }) => command);
   }
 
-  #addFallback(command: RegisteredCommand): void {
+  #addFallback(command: RegisteredCommand<S>): void {
     if (command.names.length > 0) {
       throw new CommandSetupError(
         `A fallback command takes no names, got ${describeNames(command.names)}: ` +
@@ -81,7 +110,7 @@ export class CommandRegistry {
     this.#fallback = command;
   }
 
-  #addNamed(command: RegisteredCommand): void {
+  #addNamed(command: RegisteredCommand<S>): void {
     if (command.names.length === 0) {
       throw new CommandSetupError(
         'A command needs at least one name, e.g. bot.command("ping", handler), or ' +
@@ -101,24 +130,34 @@ export class CommandRegistry {
       seen.add(key);
     }
     // Registering "help" replaces the whole built-in help; other built-in names are taken singly.
-    if (seen.has("help") && this.#byName.get("help")?.builtin === true) this.removeHelp();
+    if (seen.has(HELP_NAME) && this.#byName.get(HELP_NAME)?.builtin === true) this.removeHelp();
     for (const key of seen) this.#byName.set(key, command);
   }
 
-  #removeCommand(command: RegisteredCommand): void {
+  #removeCommand(command: RegisteredCommand<S>): void {
     for (const [key, value] of this.#byName) {
       if (value === command) this.#byName.delete(key);
     }
   }
 }
 
-/** Names of a command sorted for display, case-insensitively. */
+/** Names of a command sorted for display, as Python's `sorted` sorts them (by code point). */
 export function sortedNames(command: CommandInfo): string[] {
-  return [...command.names].sort(compareNames);
+  return [...command.names].sort(compareCodePoints);
 }
 
-function compareNames(a: string | undefined, b: string | undefined): number {
-  return (a ?? "").toLowerCase().localeCompare((b ?? "").toLowerCase(), "en");
+/** Compares strings by Unicode code point, as Python compares `str` (not by UTF-16 unit). */
+export function compareCodePoints(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done === true || y.done === true)
+      return (x.done === true ? 0 : 1) - (y.done === true ? 0 : 1);
+    const diff = (x.value.codePointAt(0) ?? 0) - (y.value.codePointAt(0) ?? 0);
+    if (diff !== 0) return diff;
+  }
 }
 
 function validateName(name: unknown): asserts name is string {
@@ -136,11 +175,30 @@ function validateName(name: unknown): asserts name is string {
   }
 }
 
-function validateOptions(options: unknown): asserts options is CommandOptions {
+const OPTION_KEYS: readonly string[] = ["help", "fallback", "allow", "use"];
+
+function validateOptions(options: unknown): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new TypeError(`Command options must be an object, got ${typeName(options)}.`);
   }
-  const { help, fallback } = options as Record<string, unknown>;
+  const { help, fallback, allow, use } = options as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw new TypeError(
+        `Unknown command option "${key}"; the options are ${OPTION_KEYS.join(", ")}.`,
+      );
+    }
+  }
+  if (allow !== undefined && (typeof allow !== "object" || allow === null)) {
+    throw new TypeError(
+      `The "allow" option must be an access rule object, got ${typeName(allow)}.`,
+    );
+  }
+  if (use !== undefined && typeof use !== "function" && !Array.isArray(use)) {
+    throw new TypeError(
+      `The "use" option must be a middleware or a list of them, got ${typeName(use)}.`,
+    );
+  }
   if (help !== undefined && typeof help !== "string") {
     throw new TypeError(`The "help" option must be a markdown string, got ${typeName(help)}.`);
   }

@@ -1,39 +1,48 @@
-import { CommandError, CommandLineError, CommandTimeoutError } from "../errors/errors.js";
+import { createAccessGate } from "../access/gate.js";
+import { CombinedPolicy, normalizePolicy, type NormalizedPolicy } from "../access/policy.js";
+import type { AccessDenial } from "../access/rules.js";
+import { CommandError, CommandTimeoutError } from "../errors/errors.js";
 import { silentLogger, type Logger } from "../logging/logger.js";
-import { tokenize } from "../commandline/tokenize.js";
-import { createContext } from "./context.js";
-import { stripMention } from "./mention.js";
-import { REPLY_TEXT } from "./replies.js";
+import { createContext, lazyPerson, type RunScope } from "./context.js";
+import { PSEUDO_COMMANDS, resolveDispatch, type ResolvedDispatch } from "./dispatch.js";
+import { driveHandler, raceAbort, toReply } from "./drive.js";
+import {
+  composeMiddleware,
+  type DefaultState,
+  type MessageMiddlewareContext,
+  type Middleware,
+} from "./middleware.js";
+import type { CommandRegistry } from "./registry.js";
+import { ReplyChannel } from "./reply-channel.js";
 import { splitReply } from "./split-reply.js";
-import { driveHandler, isAbortStop, type AbortStop } from "./drive.js";
-import type { CommandRegistry, RegisteredCommand } from "./registry.js";
+import { fillText, type ReplyTexts } from "./texts.js";
 import type { CommandInput, CommandOutcome, CommandRun, Reply } from "./types.js";
 
-/** Pseudo command names reported by `CommandRun.command` when no named command ran. */
-export const PSEUDO_COMMANDS = {
-  fallback: "(fallback)",
-  unknown: "(unknown)",
-  empty: "(empty)",
-  self: "(self)",
-  badCommandLine: "(bad-command-line)",
-} as const;
+export { PSEUDO_COMMANDS };
+
+/** What a bot hands each run: its commands, middleware, texts and own access policy. */
+export interface BotSetup<S extends object = DefaultState> {
+  readonly registry: CommandRegistry<S>;
+  readonly middleware: readonly Middleware<S>[];
+  readonly texts: ReplyTexts;
+  readonly policy: NormalizedPolicy;
+}
 
 const NEVER_ABORTED = new AbortController().signal;
 
 /** One message turned into a stream of replies. See `CommandRun`. */
-export class CommandRunner implements CommandRun {
+export class CommandRunner<S extends object = DefaultState> implements CommandRun {
   #command: string | undefined;
   #outcome: CommandOutcome | undefined;
+  #denial: AccessDenial | undefined;
   #started = false;
-  readonly #registry: CommandRegistry;
+  readonly #setup: BotSetup<S>;
   readonly #input: CommandInput;
-  readonly #signal: AbortSignal;
   readonly #logger: Logger;
 
-  constructor(registry: CommandRegistry, input: CommandInput) {
-    this.#registry = registry;
+  constructor(setup: BotSetup<S>, input: CommandInput) {
+    this.#setup = setup;
     this.#input = input;
-    this.#signal = input.signal ?? NEVER_ABORTED;
     this.#logger = input.logger ?? silentLogger;
   }
 
@@ -45,6 +54,10 @@ export class CommandRunner implements CommandRun {
     return this.#outcome;
   }
 
+  get denial(): AccessDenial | undefined {
+    return this.#denial;
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<Reply> {
     if (this.#started) throw new Error("A CommandRun can be iterated only once.");
     this.#started = true;
@@ -52,92 +65,175 @@ export class CommandRunner implements CommandRun {
   }
 
   async *#replies(): AsyncGenerator<Reply, void, undefined> {
-    for await (const markdown of this.#markdownReplies()) {
+    const { message, self } = this.#input;
+    if (message.personId === self.id) {
+      this.#command = PSEUDO_COMMANDS.self;
+      this.#outcome = "ignored";
+      return;
+    }
+    const channel = new ReplyChannel();
+    this.#execute(channel, this.#input.signal ?? NEVER_ABORTED).then(
+      () => channel.close(),
+      (error: unknown) => channel.close({ error }),
+    );
+    // A reader that stops early (a failed delivery) cancels the channel (its finally): the
+    // handler is stopped at its next reply (see #terminal), the rest is not read.
+    for await (const markdown of channel.read()) {
       for (const chunk of splitReply(markdown)) yield { markdown: chunk };
     }
   }
 
-  async *#markdownReplies(): AsyncGenerator<string, void, undefined> {
-    const { message, self } = this.#input;
-    if (message.personId === self.id) {
-      yield* this.#answer(PSEUDO_COMMANDS.self, "empty", []);
-      return;
-    }
-    let commandline: string[];
+  /** Resolves the dispatch, runs the middleware chain around it, and turns errors into replies. */
+  async #execute(channel: ReplyChannel, signal: AbortSignal): Promise<void> {
+    const { registry, texts } = this.#setup;
+    const { message, self, webex } = this.#input;
+    const dispatch = resolveDispatch(registry, message, self);
+    this.#command = dispatch.name;
+    const logger = this.#logger.child({ command: dispatch.name });
+    const caller = lazyPerson(webex, message.personId);
+    const reply = (markdown: string): Promise<void> => {
+      const value = toReply(markdown);
+      return value === undefined ? Promise.resolve() : channel.push(value);
+    };
+    const gate = createAccessGate<S>({
+      policy: this.#policy(),
+      find: (name) => registry.find(name),
+      dispatch,
+      message,
+      webex,
+      caller,
+      texts,
+      logger,
+      onDenied: (denial) => this.#denied(denial),
+    });
+    const scope: RunScope<S> = {
+      input: this.#input,
+      signal,
+      caller,
+      state: {} as S,
+      isAllowed: (name) => gate.isAllowed(name),
+    };
+    const ctx = this.#middlewareContext(scope, dispatch, logger, reply);
+    const chain = composeMiddleware<MessageMiddlewareContext<S>>(
+      [gate.middleware, ...this.#setup.middleware, ...(dispatch.registered?.middleware ?? [])],
+      () => this.#terminal(scope, dispatch, channel, logger, reply),
+    );
+    const running = chain(ctx);
+    // Past an abort the chain is left behind; its later failure must not go unhandled.
+    running.catch(() => undefined);
     try {
-      commandline = tokenize(stripMention(message, self));
+      await (signal === NEVER_ABORTED ? running : raceAbort(running, signal));
+      this.#outcome ??= "intercepted";
     } catch (error) {
-      if (!(error instanceof CommandLineError)) throw error;
-      yield* this.#answer(PSEUDO_COMMANDS.badCommandLine, "bad_command_line", [
-        REPLY_TEXT.badCommandLine(error.reason),
-      ]);
-      return;
+      await this.#failed(signal.aborted ? signal.reason : error, signal.aborted, logger, reply);
     }
-    const [name] = commandline;
-    if (name === undefined) {
-      const hint = this.#hasHelp() ? REPLY_TEXT.empty : REPLY_TEXT.emptyNoHelp;
-      yield* this.#answer(PSEUDO_COMMANDS.empty, "empty", [hint]);
-      return;
-    }
-    const named = this.#registry.find(name);
-    const command = named ?? this.#registry.fallback;
-    if (command === undefined) {
-      const error = this.#hasHelp() ? REPLY_TEXT.notFound : REPLY_TEXT.notFoundNoHelp;
-      yield* this.#answer(PSEUDO_COMMANDS.unknown, "not_found", [error]);
-      return;
-    }
-    this.#command = named === undefined ? PSEUDO_COMMANDS.fallback : canonicalName(command);
-    yield* this.#runHandler(command, commandline);
   }
 
-  async *#runHandler(
-    command: RegisteredCommand,
-    commandline: string[],
-  ): AsyncGenerator<string, void, undefined> {
-    const logger = this.#logger.child({ command: this.#command });
-    const context = createContext(this.#input, commandline, this.#signal, logger);
-    try {
-      yield* driveHandler(() => command.handler(context), this.#signal);
+  /** The end of the chain: the handler, or the bot's own answer. */
+  async #terminal(
+    scope: RunScope<S>,
+    dispatch: ResolvedDispatch<S>,
+    channel: ReplyChannel,
+    logger: Logger,
+    reply: (markdown: string) => Promise<void>,
+  ): Promise<void> {
+    const { texts } = this.#setup;
+    const [typed = ""] = dispatch.commandline;
+    if (dispatch.kind === "bad_command_line") {
+      await reply(fillText(texts.badFormat, { reason: dispatch.reason ?? "" }));
+      this.#outcome = "bad_command_line";
+    } else if (dispatch.kind === "empty") {
+      await reply(texts.emptyMessage);
+      this.#outcome = "empty";
+    } else if (dispatch.kind === "not_found" || dispatch.registered === undefined) {
+      await reply(fillText(texts.commandNotFound, { command: typed }));
+      this.#outcome = "not_found";
+    } else {
+      const { handler } = dispatch.registered;
+      const context = createContext(scope, dispatch.commandline, logger);
+      for await (const value of driveHandler(() => handler(context), scope.signal)) {
+        await reply(value);
+        // Nobody reads any more: stop the handler (a generator's `finally` runs).
+        if (channel.cancelled) throw new ReaderGone();
+      }
       this.#outcome = "ok";
-    } catch (error) {
-      if (isAbortStop(error)) {
-        yield* this.#stopped(error, logger);
-        return;
-      }
-      if (hasCode(error, CommandError, "COMMAND")) {
-        yield REPLY_TEXT.userError(error.message);
-        this.#outcome = "user_error";
-      } else {
-        logger.error("command failed", { err: describeError(error) });
-        yield REPLY_TEXT.internalError;
-        this.#outcome = "error";
-      }
     }
   }
 
-  async *#stopped(stop: AbortStop, logger: Logger): AsyncGenerator<string, void, undefined> {
-    if (hasCode(stop.reason, CommandTimeoutError, "COMMAND_TIMEOUT")) {
-      logger.warn("command timed out", { timeoutMs: stop.reason.timeoutMs });
-      yield REPLY_TEXT.timeout;
+  /** Answers an error of the handler or a middleware; an abort other than a timeout is rethrown. */
+  async #failed(
+    error: unknown,
+    aborted: boolean,
+    logger: Logger,
+    reply: (markdown: string) => Promise<void>,
+  ): Promise<void> {
+    const { texts } = this.#setup;
+    if (error instanceof ReaderGone) throw error;
+    if (aborted) {
+      if (!hasCode(error, CommandTimeoutError, "COMMAND_TIMEOUT")) throw error;
+      logger.warn("command timed out", { timeoutMs: error.timeoutMs });
       this.#outcome = "timeout";
-      return;
+      await reply(texts.timeout);
+    } else if (hasCode(error, CommandError, "COMMAND")) {
+      this.#outcome = "user_error";
+      await reply(fillText(texts.userError, { message: error.message }));
+    } else {
+      logger.error("command failed", { err: describeError(error) });
+      this.#outcome = "error";
+      await reply(texts.internalError);
     }
-    throw stop.reason;
   }
 
-  /** Names the run, yields fixed replies, then records the outcome. */
-  async *#answer(
-    command: string,
-    outcome: CommandOutcome,
-    replies: string[],
-  ): AsyncGenerator<string, void, undefined> {
-    this.#command = command;
-    yield* replies;
-    this.#outcome = outcome;
+  #middlewareContext(
+    scope: RunScope<S>,
+    dispatch: ResolvedDispatch<S>,
+    logger: Logger,
+    reply: (markdown: string) => Promise<void>,
+  ): MessageMiddlewareContext<S> {
+    const { event, message, self, webex } = this.#input;
+    const outcome = (): CommandOutcome | undefined => this.#outcome;
+    return {
+      type: "message",
+      event,
+      message,
+      commandline: Object.freeze([...dispatch.commandline]),
+      dispatch: { kind: dispatch.kind, command: dispatch.command, name: dispatch.name },
+      roomId: message.roomId,
+      personId: message.personId,
+      get caller() {
+        return scope.caller.get();
+      },
+      self,
+      webex,
+      signal: scope.signal,
+      logger,
+      state: scope.state,
+      reply,
+      get outcome() {
+        return outcome();
+      },
+      isAllowed: scope.isAllowed,
+    };
   }
 
-  #hasHelp(): boolean {
-    return this.#registry.find("help") !== undefined;
+  /** The bot's own policy, and the one of this run (the deployment's), when given. */
+  #policy(): CombinedPolicy {
+    const { access } = this.#input;
+    const runPolicy = access === undefined ? [] : [normalizePolicy(access, "The access option")];
+    return new CombinedPolicy([this.#setup.policy, ...runPolicy]);
+  }
+
+  #denied(denial: AccessDenial): void {
+    this.#denial = denial;
+    this.#outcome = denial.reason === "from_bot" ? "ignored" : "denied";
+    this.#input.onAccessDenied?.(denial);
+  }
+}
+
+/** The reader of a run's replies stopped early: the run ends without a word. */
+class ReaderGone extends Error {
+  constructor() {
+    super("The replies stopped being read.");
   }
 }
 
@@ -152,10 +248,6 @@ function hasCode<T extends Error>(
 ): value is T {
   if (value instanceof type) return true;
   return value instanceof Error && (value as { code?: unknown }).code === code;
-}
-
-function canonicalName(command: RegisteredCommand): string {
-  return command.names[0] ?? PSEUDO_COMMANDS.fallback;
 }
 
 /** Error fields for logs: name, code, message and stack, never the user's text. */

@@ -1,6 +1,11 @@
-import { createHelpHandler, BUILTIN_HELP_TEXT } from "./help.js";
-import { CommandRegistry, HELP_NAMES, typeName } from "./registry.js";
+import { normalizePolicy, type NormalizedPolicy } from "../access/policy.js";
+import { commandKeyNames, type AccessPolicy } from "../access/rules.js";
+import { toInfo } from "./dispatch.js";
+import { BUILTIN_HELP_TEXT, createHelpHandler } from "./help.js";
+import { validateMiddleware, type DefaultState, type Middleware } from "./middleware.js";
+import { CommandRegistry, HELP_NAME, typeName } from "./registry.js";
 import { CommandRunner } from "./run.js";
+import { effectiveTexts, validateTexts, type ReplyTexts } from "./texts.js";
 import type {
   CommandHandler,
   CommandInfo,
@@ -9,50 +14,89 @@ import type {
   CommandRun,
 } from "./types.js";
 
+/** Settings of `new SparkBot(...)`. */
+export interface SparkBotOptions {
+  /** The texts users see when the bot answers for itself (see `ReplyTexts`). */
+  texts?: Partial<ReplyTexts>;
+  /** Who may use the bot and its commands (see `AccessPolicy`); the deployment's rules add to it. */
+  access?: AccessPolicy;
+}
+
 /**
- * A Webex bot that answers commands. Register commands before the worker starts; `run` turns
- * one message into a stream of replies, independent of HTTP and queues.
+ * A Webex bot that answers commands. Register commands and middleware before the worker starts;
+ * `run` turns one message into a stream of replies, independent of HTTP and queues.
  *
  * ```ts
  * export const bot = new SparkBot();
  * bot.command("ping", { help: "Checks if the bot is running." }, () => "**pong**");
  * ```
+ *
+ * `S` is the type of `state`, which middleware fills for handlers.
  */
-export class SparkBot {
-  readonly #registry = new CommandRegistry();
+export class SparkBot<S extends object = DefaultState> {
+  readonly #registry = new CommandRegistry<S>();
+  readonly #middleware: Middleware<S>[] = [];
+  readonly #policy: NormalizedPolicy;
+  #texts: Partial<ReplyTexts> = {};
 
-  constructor() {
-    this.#registry.addBuiltin({
-      names: [...HELP_NAMES],
-      help: BUILTIN_HELP_TEXT,
-      handler: createHelpHandler(this.#registry),
-    });
+  /**
+   * @throws TypeError or CommandSetupError for malformed `texts` or `access`, naming the field.
+   */
+  constructor(options: SparkBotOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`SparkBot options must be an object, got ${typeName(options)}.`);
+    }
+    if (options.texts !== undefined) this.#texts = validateTexts(options.texts);
+    this.#policy = normalizePolicy(options.access ?? {}, "The access option of new SparkBot()");
+    this.#registry.addBuiltinHelp(BUILTIN_HELP_TEXT, createHelpHandler(this.#registry));
   }
 
   /**
    * Adds a command. `names` is one name or a list of aliases (matched case-insensitively).
-   * Options carry `help` (markdown, dedented like a docstring) and `fallback`.
+   * Options carry `help` (markdown, dedented like a docstring), `fallback`, `allow` (who may
+   * run it) and `use` (its own middleware).
    *
    * @throws CommandSetupError no names and no fallback, a second fallback, a name used twice.
    * @throws TypeError arguments of the wrong type.
    */
-  command(names: string | readonly string[], handler: CommandHandler): this;
+  command(names: string | readonly string[], handler: CommandHandler<S>): this;
   command(
     names: string | readonly string[],
-    options: CommandOptions,
-    handler: CommandHandler,
+    options: CommandOptions<S>,
+    handler: CommandHandler<S>,
   ): this;
-  command(options: CommandOptions & { fallback: true }, handler: CommandHandler): this;
+  command(options: CommandOptions<S> & { fallback: true }, handler: CommandHandler<S>): this;
   command(...args: unknown[]): this {
-    const { names, options, handler } = parseCommandArguments(args);
+    const { names, options, handler } = parseCommandArguments<S>(args);
     this.#registry.add(names, options, handler);
     return this;
   }
 
   /** Adds the fallback command, which receives every unknown command with its full command line. */
-  fallback(handler: CommandHandler, options: Omit<CommandOptions, "fallback"> = {}): this {
+  fallback(handler: CommandHandler<S>, options: Omit<CommandOptions<S>, "fallback"> = {}): this {
     this.#registry.add([], { ...options, fallback: true }, handler);
     return this;
+  }
+
+  /**
+   * Adds middleware run around every message, in the order added, after the built-in access
+   * control and before each command's own middleware. See `Middleware`.
+   */
+  use(...middleware: Middleware<S>[]): this {
+    middleware.forEach((item, index) => validateMiddleware(item, `bot.use argument ${index + 1}`));
+    this.#middleware.push(...middleware);
+    return this;
+  }
+
+  /** Sets some of the texts users see (the others keep their current value). */
+  setTexts(texts: Partial<ReplyTexts>): this {
+    this.#texts = { ...this.#texts, ...validateTexts(texts) };
+    return this;
+  }
+
+  /** The texts in effect (defaults and the author's). */
+  get texts(): ReplyTexts {
+    return effectiveTexts(this.#texts, this.#registry.find(HELP_NAME) !== undefined);
   }
 
   /** Removes the help command, built-in or overridden. */
@@ -61,7 +105,7 @@ export class SparkBot {
     return this;
   }
 
-  /** The named commands, sorted (the fallback is not included). */
+  /** The named commands, in the order `help` lists them (the fallback is not included). */
   get commands(): CommandInfo[] {
     return this.#registry.list().map(toInfo);
   }
@@ -77,41 +121,52 @@ export class SparkBot {
     return this.#registry.fallback !== undefined;
   }
 
+  /**
+   * The command names of `policy.commands` this bot does not have (a deployment's typo would
+   * otherwise leave the command it meant unprotected). Also checks the policy's shape.
+   *
+   * @throws CommandSetupError for a malformed policy.
+   */
+  unknownAccessCommands(policy: AccessPolicy): string[] {
+    normalizePolicy(policy, "The access policy");
+    const names = Object.keys(policy.commands ?? {}).flatMap(commandKeyNames);
+    return names.filter((name) => this.#registry.find(name) === undefined);
+  }
+
   /** Answers one message: iterate the result to get each reply as soon as it is produced. */
   run(input: CommandInput): CommandRun {
-    return new CommandRunner(this.#registry, input);
+    return new CommandRunner<S>(
+      {
+        registry: this.#registry,
+        middleware: [...this.#middleware],
+        texts: this.texts,
+        policy: this.#policy,
+      },
+      input,
+    );
   }
 }
 
-function toInfo(command: CommandInfo): CommandInfo {
-  return {
-    names: [...command.names],
-    help: command.help,
-    fallback: command.fallback,
-    builtin: command.builtin,
-  };
-}
-
-interface CommandArguments {
+interface CommandArguments<S extends object> {
   names: string[];
-  options: CommandOptions;
-  handler: CommandHandler;
+  options: CommandOptions<S>;
+  handler: CommandHandler<S>;
 }
 
 /** Sorts out `(names, handler)`, `(names, options, handler)` and `(options, handler)`. */
-function parseCommandArguments(args: unknown[]): CommandArguments {
+function parseCommandArguments<S extends object>(args: unknown[]): CommandArguments<S> {
   if (args.length < 2 || args.length > 3) {
     throw new TypeError(
       `bot.command takes (names, handler), (names, options, handler) or ({ fallback: true }, handler); got ${args.length} arguments.`,
     );
   }
-  const handler = args[args.length - 1] as CommandHandler;
+  const handler = args[args.length - 1] as CommandHandler<S>;
   const [first, second] = args;
   if (args.length === 3) {
-    return { names: parseNames(first), options: second as CommandOptions, handler };
+    return { names: parseNames(first), options: second as CommandOptions<S>, handler };
   }
   if (typeof first === "object" && first !== null && !Array.isArray(first)) {
-    return { names: [], options: first as CommandOptions, handler };
+    return { names: [], options: first as CommandOptions<S>, handler };
   }
   return { names: parseNames(first), options: {}, handler };
 }

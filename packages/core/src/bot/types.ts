@@ -2,9 +2,11 @@ import type { Logger } from "../logging/logger.js";
 import type { WebexClient } from "../webex/client.js";
 import type { Message, Person } from "../webex/types.js";
 import type { WebhookEvent } from "../webex/webhook-event.js";
+import type { AccessDenial, AccessPolicy, AccessRule } from "../access/rules.js";
+import type { DefaultState, Middleware } from "./middleware.js";
 
 /** What a command handler is given: one object, every field typed. */
-export interface CommandContext {
+export interface CommandContext<S extends object = DefaultState> {
   /** The user's message split like `shlex.split`, the command name (as typed) first. */
   readonly commandline: readonly string[];
   /** The webhook envelope that announced the message. */
@@ -29,6 +31,10 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** A logger bound to this command run. */
   readonly logger: Logger;
+  /** What middleware put there for this message (`ctx.state`); empty without middleware. */
+  readonly state: S;
+  /** True when the caller passes the access rules of the command named `name` (any alias). */
+  isAllowed(name: string): Promise<boolean>;
 }
 
 /** A value a handler may produce: a reply, or nothing (skipped). */
@@ -39,8 +45,8 @@ export type CommandReplyValue = string | undefined | null | void;
  * generator whose every non-empty yielded string is sent as a separate reply, in order, as soon
  * as it is yielded. A generator's non-empty return value is sent last.
  */
-export type CommandHandler = (
-  context: CommandContext,
+export type CommandHandler<S extends object = DefaultState> = (
+  context: CommandContext<S>,
 ) =>
   | CommandReplyValue
   | Promise<CommandReplyValue>
@@ -48,11 +54,15 @@ export type CommandHandler = (
   | AsyncIterable<CommandReplyValue, CommandReplyValue>;
 
 /** Options of `bot.command(...)`. */
-export interface CommandOptions {
+export interface CommandOptions<S extends object = DefaultState> {
   /** Markdown shown by `help <command>`; indentation is removed like a Python docstring. */
   help?: string;
   /** Makes this the fallback command, which receives every unknown command. Takes no names. */
   fallback?: boolean;
+  /** Who may run this command, and where (on top of the bot's own rules). */
+  allow?: AccessRule;
+  /** Middleware run for this command only, after the bot's (`bot.use`), in order. */
+  use?: Middleware<S> | readonly Middleware<S>[];
 }
 
 /** One command as registered. */
@@ -77,6 +87,13 @@ export interface CommandInput {
   /** Aborted with `CommandTimeoutError` on timeout, with other reasons on shutdown. */
   signal?: AbortSignal;
   logger?: Logger;
+  /**
+   * Access rules of the deployment (the worker reads them from `ACCESS_*` variables), applied
+   * together with the bot's own: every rule of both must pass.
+   */
+  access?: AccessPolicy;
+  /** Called once for a refused message (the worker counts them in a metric). */
+  onAccessDenied?: (denial: AccessDenial) => void;
 }
 
 /** One message to send, already within Webex's 7439-byte limit. */
@@ -84,9 +101,22 @@ export interface Reply {
   markdown: string;
 }
 
-/** How a command run ended. */
+/**
+ * How a command run ended. `denied`: access control refused it (no handler ran); `ignored`: a
+ * message of the bot itself or of another bot, not answered; `intercepted`: a middleware answered
+ * (or not) without calling `next()`.
+ */
 export type CommandOutcome =
-  "ok" | "user_error" | "error" | "not_found" | "bad_command_line" | "empty" | "timeout";
+  | "ok"
+  | "user_error"
+  | "error"
+  | "not_found"
+  | "bad_command_line"
+  | "empty"
+  | "timeout"
+  | "denied"
+  | "ignored"
+  | "intercepted";
 
 /**
  * The replies of one message, yielded as soon as the handler produces them. Iterate it once.
@@ -100,4 +130,6 @@ export interface CommandRun extends AsyncIterable<Reply> {
   readonly command: string | undefined;
   /** Set once iteration has finished. */
   readonly outcome: CommandOutcome | undefined;
+  /** Why access control refused the message, when it did. */
+  readonly denial?: AccessDenial | undefined;
 }

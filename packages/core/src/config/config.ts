@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
+import type { AccessPolicy } from "../access/rules.js";
 import { ConfigError } from "../errors/errors.js";
+import { loadAccessPolicy } from "./access-config.js";
 import { DEFAULT_KEY_PREFIX } from "../jobs/job.js";
 import { DEFAULT_WEBEX_TIMEOUT_MS } from "../webex/sdk-config.js";
 import {
@@ -107,6 +109,8 @@ export interface WorkerConfig extends CommonConfig {
   port: number;
   /** `DRAIN_TIMEOUT_MS`: how long SIGTERM waits for in-flight jobs. */
   drainTimeoutMs: number;
+  /** `ACCESS_*`: the deployment's access policy, applied on top of the bot's own. */
+  access: AccessPolicy;
 }
 
 const TOKEN_HINT =
@@ -173,5 +177,6 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     host: readString(env, "WORKER_HOST", "0.0.0.0") ?? "0.0.0.0",
     port: readInt(env, "WORKER_PORT", 9464, { min: 0, max: 65535 }),
     drainTimeoutMs: readInt(env, "DRAIN_TIMEOUT_MS", 30_000, { min: 0 }),
+    access: loadAccessPolicy(env),
   };
 }

@@ -35,6 +35,8 @@ export type NewPerson = Partial<Person> & { displayName: string };
 export class InMemoryWebex implements WebexClient {
   /** The bot this client acts as (`people.me()`, author of created messages). */
   readonly me: Person;
+  /** The organisation people belong to unless given another `orgId`. */
+  readonly orgId: string = ORG_ID;
   readonly peopleById = new Map<string, Person>();
   readonly roomsById = new Map<string, Room>();
   readonly membershipList: Membership[] = [];

@@ -7,4 +7,5 @@ export {
   type SendOptions,
   type TestChatOptions,
   type TestChatResult,
+  type CallerSpec,
 } from "./test-chat.js";

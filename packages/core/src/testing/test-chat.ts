@@ -1,19 +1,38 @@
 import { randomUUID } from "node:crypto";
+import type { AccessDenial, AccessPolicy } from "../access/rules.js";
 import type { SparkBot } from "../bot/sparkbot.js";
-import type { CommandOutcome } from "../bot/types.js";
+import type { CommandInput, CommandOutcome } from "../bot/types.js";
+import { CommandSetupError } from "../errors/errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { Message, Person, Room } from "../webex/types.js";
 import type { WebhookEvent } from "../webex/webhook-event.js";
 import { InMemoryWebex, type NewPerson } from "./in-memory-webex.js";
 
+/**
+ * A caller picked by email (and organisation): the person with that email, added to the
+ * in-memory Webex on first use (display name from the email, the test organisation by default).
+ */
+export interface CallerSpec {
+  email: string;
+  orgId?: string;
+  displayName?: string;
+  /** `bot` makes the caller another bot (ignored unless the policy allows bots). */
+  type?: "person" | "bot";
+}
+
 /** Settings of `createTestChat`. */
 export interface TestChatOptions {
   /** The bot's identity (default display name "SparkBot"). */
   bot?: NewPerson;
-  /** The person who writes (default display name "Test User"). */
-  user?: NewPerson;
+  /** The person who writes by default (default display name "Test User"). */
+  user?: NewPerson | CallerSpec;
   /** Where `send` writes by default: a direct room (default) or a group room. */
   roomType?: "direct" | "group";
+  /**
+   * The deployment's access policy, as the worker passes it (`loadAccessPolicy(env)` reads it
+   * from `ACCESS_*` variables); its command names are checked against the bot's commands.
+   */
+  access?: AccessPolicy;
   logger?: Logger;
 }
 
@@ -21,8 +40,10 @@ export interface TestChatOptions {
 export interface SendOptions {
   /** Write in the group room (the bot is mentioned first) or the direct room. */
   roomType?: "direct" | "group";
-  /** Who writes; default `chat.user`. Add people with `chat.webex.addPerson`. */
-  from?: Person;
+  /** Who writes: a Person (add people with `chat.webex.addPerson`), or one picked by email. */
+  from?: Person | CallerSpec;
+  /** Write in this room (one of `chat.webex`'s) instead of the direct or group room. */
+  room?: Room;
   /** In a group room, start with the bot's mention (default true). */
   mention?: boolean;
   /** Stops the command; a `CommandTimeoutError` reason gives the timeout reply. */
@@ -36,6 +57,8 @@ export interface TestChatResult {
   replies: string[];
   command: string | undefined;
   outcome: CommandOutcome | undefined;
+  /** Why access control refused the message, when it did. */
+  denial?: AccessDenial;
 }
 
 /** A conversation with a bot over an in-memory Webex. Create one with `createTestChat`. */
@@ -50,8 +73,16 @@ export class TestChat {
   constructor(bot: SparkBot, options: TestChatOptions = {}) {
     this.#bot = bot;
     this.#options = options;
+    if (options.access !== undefined) {
+      const unknown = bot.unknownAccessCommands(options.access);
+      if (unknown.length > 0) {
+        throw new CommandSetupError(
+          `The access policy names commands the bot does not have: ${unknown.join(", ")}.`,
+        );
+      }
+    }
     this.webex = new InMemoryWebex(options.bot);
-    this.user = this.webex.addPerson(options.user ?? { displayName: "Test User" });
+    this.user = this.person(options.user ?? { displayName: "Test User" });
     this.directRoom = this.webex.addRoom({ type: "direct", members: [this.user] });
     this.groupRoom = this.webex.addRoom({
       type: "group",
@@ -79,7 +110,30 @@ export class TestChat {
       await this.webex.messages.create({ roomId: message.roomId, markdown: reply.markdown });
       replies.push(reply.markdown);
     }
-    return { replies, command: run.command, outcome: run.outcome };
+    const result: TestChatResult = { replies, command: run.command, outcome: run.outcome };
+    if (run.denial !== undefined) result.denial = run.denial;
+    return result;
+  }
+
+  /**
+   * The person for `who`: a Person as is, or the one with `who.email` (created on first use).
+   * With `displayName` only (a `NewPerson`), a new person is added.
+   */
+  person(who: Person | NewPerson | CallerSpec): Person {
+    if ("id" in who && typeof who.id === "string") return who as Person;
+    if (!("email" in who) || typeof who.email !== "string") {
+      return this.webex.addPerson(who as NewPerson);
+    }
+    const email = who.email.toLowerCase();
+    const known = [...this.webex.peopleById.values()].find((p) => p.emails.includes(email));
+    if (known !== undefined) return known;
+    const { orgId, displayName, type } = who;
+    return this.webex.addPerson({
+      displayName: displayName ?? email.split("@")[0] ?? email,
+      emails: [email],
+      ...(orgId === undefined ? {} : { orgId }),
+      ...(type === undefined ? {} : { type }),
+    });
   }
 
   /** Sends `text` and yields each reply as soon as the command produces it. */
@@ -96,22 +150,25 @@ export class TestChat {
    * bot's mention (first name in `text`, a `<spark-mention>` in `html`).
    */
   write(text: string, options: SendOptions = {}): Message {
-    const roomType = options.roomType ?? this.#options.roomType ?? "direct";
-    const room = roomType === "group" ? this.groupRoom : this.directRoom;
+    const roomType = options.room?.type ?? options.roomType ?? this.#options.roomType ?? "direct";
+    const room = options.room ?? (roomType === "group" ? this.groupRoom : this.directRoom);
     const mention = roomType === "group" && options.mention !== false;
     const name = this.self.firstName ?? this.self.displayName;
     const mentionHtml = `<spark-mention data-object-type="person" data-object-id="${this.self.id}">${escapeHtml(name)}</spark-mention>`;
-    return this.webex.addMessage(options.from ?? this.user, {
-      roomId: room.id,
-      text: mention ? `${name} ${text}` : text,
-      html: `<p>${mention ? `${mentionHtml} ` : ""}${escapeHtml(text)}</p>`,
-      ...(mention ? { mentionedPeople: [this.self.id] } : {}),
-      ...(options.files === undefined ? {} : { files: options.files }),
-      ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
-    });
+    return this.webex.addMessage(
+      options.from === undefined ? this.user : this.person(options.from),
+      {
+        roomId: room.id,
+        text: mention ? `${name} ${text}` : text,
+        html: `<p>${mention ? `${mentionHtml} ` : ""}${escapeHtml(text)}</p>`,
+        ...(mention ? { mentionedPeople: [this.self.id] } : {}),
+        ...(options.files === undefined ? {} : { files: options.files }),
+        ...(options.parentId === undefined ? {} : { parentId: options.parentId }),
+      },
+    );
   }
 
-  #input(message: Message, options: SendOptions) {
+  #input(message: Message, options: SendOptions): CommandInput {
     return {
       message,
       event: webhookEventFor(message),
@@ -119,6 +176,7 @@ export class TestChat {
       webex: this.webex,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
+      ...(this.#options.access === undefined ? {} : { access: this.#options.access }),
     };
   }
 }

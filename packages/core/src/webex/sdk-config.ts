@@ -4,7 +4,17 @@ import type { SdkConfig } from "./sdk-loader.js";
 /** Milliseconds before a Webex call is abandoned, the default `timeoutMs`. */
 export const DEFAULT_WEBEX_TIMEOUT_MS = 15_000;
 
-const SDK_LOG_LEVELS = new Set(["silent", "error", "warn", "log", "info", "debug", "trace"]);
+/** The levels `WEBEX_LOG_LEVEL` accepts (any other value means `silent`). */
+export const WEBEX_SDK_LOG_LEVELS: readonly string[] = [
+  "silent",
+  "error",
+  "warn",
+  "log",
+  "info",
+  "debug",
+  "trace",
+];
+const SDK_LOG_LEVELS = new Set(WEBEX_SDK_LOG_LEVELS);
 
 /**
  * The SDK's log level: `WEBEX_LOG_LEVEL` when it names a level, else `silent`. Setting it in the

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { SparkBot, dedent } from "@sparkbot/core";
+import { BUILTIN_HELP_TEXT, SparkBot, dedent } from "@sparkbot/core";
 import { createTestChat } from "@sparkbot/core/testing";
 
 const HEADER = "Type `help [command]` for more specific help about any of these commands:";
@@ -25,15 +25,62 @@ function exampleBot(): SparkBot {
     .fallback(() => "fallback");
 }
 
+describe("the original's help tests", () => {
+  // test_full_help: `help` and `help all` of a bot without commands.
+  test.each(["help", "help all"])("%s of a bot without commands lists only help", async (text) => {
+    const reply = await createTestChat(new SparkBot()).send(text, { roomType: "group" });
+    expect(reply).toEqual([`${HEADER}\n - help`]);
+  });
+
+  // test_help_multiple_command_names: aliases on one line, lines sorted.
+  test("a command with several names is one line, after help and before z", async () => {
+    const bot = new SparkBot()
+      .command(["name1", "name2"], () => undefined)
+      .command("z", () => undefined);
+    expect(await createTestChat(bot).send("help")).toEqual([
+      `${HEADER}\n - help\n - name1, name2\n - z`,
+    ]);
+  });
+});
+
 describe("built-in help", () => {
+  // Python's sorted(): by code point, so capitals come before small letters, and the lines are
+  // sorted by their joined text ("a, a-b" before "a-c" because "," < "-").
   const expectedList = [
     HEADER,
-    " - alpha-alias, Zeta",
+    " - Zeta, alpha-alias",
     " - echo, testcommand",
-    " - help, help-all",
+    " - help",
     " - nohelp",
     " - ping",
   ].join("\n");
+
+  test("lines sort as Python sorts them: by code point, joined names", async () => {
+    const bot = new SparkBot()
+      .command("a-c", () => undefined)
+      .command(["a-b", "a"], () => undefined)
+      .command("é", () => undefined)
+      .command("\u{1F600}", () => undefined)
+      .command("\uFF21", () => undefined);
+    expect(await createTestChat(bot).send("help")).toEqual([
+      [HEADER, " - a, a-b", " - a-c", " - help", " - é", " - \uFF21", " - \u{1F600}"].join("\n"),
+    ]);
+    expect(bot.commands.map((command) => command.names[0])).toEqual([
+      "a-b",
+      "a-c",
+      "help",
+      "é",
+      "\uFF21",
+      "\u{1F600}",
+    ]);
+  });
+
+  test("help-all still lists, but is not listed as an alias of help", async () => {
+    const bot = new SparkBot();
+    expect(await createTestChat(bot).send("help-all")).toEqual([`${HEADER}\n - help`]);
+    expect(bot.findCommand("help-all")).toMatchObject({ names: ["help"], builtin: true });
+    expect(await createTestChat(bot).send("help help-all")).toEqual([BUILTIN_HELP_TEXT]);
+  });
 
   test.each(["help", "help all", "help-all", "HELP", "Help ALL", "help-all ping"])(
     "%s lists every command, aliases grouped and sorted, fallback not listed",
@@ -78,10 +125,21 @@ describe("built-in help", () => {
     expect(reply).toContain("Usage: `help [command]`");
   });
 
-  test("a bot with no commands lists only help", async () => {
-    expect(await createTestChat(new SparkBot()).send("help")).toEqual([
-      `${HEADER}\n - help, help-all`,
+  test("help help gives the original's help of help", async () => {
+    expect(await createTestChat(new SparkBot()).send("help help")).toEqual([
+      "The default help command.\n\nUsage: `help [command]`\n\n" +
+        "Gives the help for [command]. If a command is not given (or is `all`), gives `help-all`.",
     ]);
+  });
+
+  test("an overridden help is listed by its own names; help-all goes with the built-in", async () => {
+    const bot = new SparkBot()
+      .command(["help", "h"], () => "my help")
+      .command("ping", () => "pong");
+    const chat = createTestChat(bot);
+    expect(await chat.send("help")).toEqual(["my help"]);
+    expect(await chat.send("help-all")).toEqual(["⚠️ Error: Command not found. Maybe try 'help'?"]);
+    expect(bot.commands.map((command) => command.names)).toEqual([["help", "h"], ["ping"]]);
   });
 });
 

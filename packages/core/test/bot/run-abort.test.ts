@@ -1,6 +1,6 @@
 // A command run cut short: by its timeout, by another abort reason, or before it starts.
 import { describe, expect, test } from "vitest";
-import { CommandTimeoutError, REPLY_TEXT, SparkBot } from "@sparkbot/core";
+import { CommandTimeoutError, DEFAULT_REPLY_TEXTS, SparkBot } from "@sparkbot/core";
 import { createTestChat } from "@sparkbot/core/testing";
 
 describe("abort", () => {
@@ -26,7 +26,7 @@ describe("abort", () => {
       if (reply === "started") setTimeout(() => controller.abort(new CommandTimeoutError(10)), 10);
     }
     expect(Date.now() - started).toBeLessThan(140);
-    expect(replies).toEqual(["started", REPLY_TEXT.timeout]);
+    expect(replies).toEqual(["started", DEFAULT_REPLY_TEXTS.timeout]);
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(cleanedUp).toBe(true);
     expect(continued).toBe(false);
@@ -38,7 +38,11 @@ describe("abort", () => {
     const bot = new SparkBot().command("wait", () => new Promise<string>(() => undefined));
     setTimeout(() => controller.abort(new CommandTimeoutError(20)), 20);
     const run = await createTestChat(bot).run("wait", { signal: controller.signal });
-    expect(run).toEqual({ replies: [REPLY_TEXT.timeout], command: "wait", outcome: "timeout" });
+    expect(run).toEqual({
+      replies: [DEFAULT_REPLY_TEXTS.timeout],
+      command: "wait",
+      outcome: "timeout",
+    });
   });
 
   test("a handler that rethrows the timeout reason still gets the timeout reply", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { CommandError, REPLY_TEXT, SparkBot, type CommandContext } from "@sparkbot/core";
+import { CommandError, DEFAULT_REPLY_TEXTS, SparkBot, type CommandContext } from "@sparkbot/core";
 import { createTestChat } from "@sparkbot/core/testing";
 
 /** A promise with its resolve function, to hold a handler at a known point. */
@@ -81,7 +81,7 @@ describe("handler results", () => {
   test("a non-string value is an internal error", async () => {
     const bot = new SparkBot().command("num", () => 42 as unknown as string);
     expect(await createTestChat(bot).run("num")).toMatchObject({
-      replies: [REPLY_TEXT.internalError],
+      replies: [DEFAULT_REPLY_TEXTS.internalError],
       outcome: "error",
     });
   });
@@ -123,7 +123,7 @@ describe("errors", () => {
         throw new CommandError("stopped here");
       });
     const chat = createTestChat(bot);
-    expect(await chat.send("mid")).toEqual(["step 1", "step 2", REPLY_TEXT.internalError]);
+    expect(await chat.send("mid")).toEqual(["step 1", "step 2", DEFAULT_REPLY_TEXTS.internalError]);
     expect(await chat.send("midsync")).toEqual(["step 1", "⚠️ Error: stopped here"]);
   });
 
@@ -167,12 +167,16 @@ describe("empty messages and the bot itself", () => {
     ["only the bot's mention", "", "group"],
   ] as const)("%s gets a hint", async (_label, text, roomType) => {
     const run = await createTestChat(new SparkBot()).run(text, { roomType });
-    expect(run).toEqual({ replies: [REPLY_TEXT.empty], command: "(empty)", outcome: "empty" });
+    expect(run).toEqual({
+      replies: [DEFAULT_REPLY_TEXTS.emptyMessage],
+      command: "(empty)",
+      outcome: "empty",
+    });
   });
 
   test("the hint does not mention help once it is removed", async () => {
     expect(await createTestChat(new SparkBot().removeHelp()).send("")).toEqual([
-      REPLY_TEXT.emptyNoHelp,
+      DEFAULT_REPLY_TEXTS.emptyMessageWithoutHelp,
     ]);
   });
 
@@ -180,7 +184,7 @@ describe("empty messages and the bot itself", () => {
     const bot = new SparkBot().fallback(() => "echo");
     const chat = createTestChat(bot);
     const run = await chat.run("help", { from: chat.self });
-    expect(run).toEqual({ replies: [], command: "(self)", outcome: "empty" });
+    expect(run).toEqual({ replies: [], command: "(self)", outcome: "ignored" });
   });
 });
 

@@ -1,0 +1,87 @@
+import type { AccessRule, ReceiverConfig, WorkerConfig } from "@sparkbot/core";
+import type { WorkerTuning } from "@sparkbot/worker";
+
+/** Everything the services read, loaded as they load it. */
+export interface LoadedConfig {
+  receiver: ReceiverConfig;
+  worker: WorkerConfig;
+  tuning: WorkerTuning;
+  /** `WEBEX_LOG_LEVEL` and `U2C_SERVICE_URL`, read by the Webex SDK client. */
+  sdk: { logLevel: string | undefined; u2cUrl: string | undefined };
+}
+
+/** One variable: its name, whether it is secret, and its loaded value. */
+export interface Variable {
+  name: string;
+  secret?: boolean;
+  value(config: LoadedConfig): unknown;
+}
+
+const rule = (config: LoadedConfig, field: keyof AccessRule, unset: string): string => {
+  const items = config.worker.access.allow?.[field];
+  return items === undefined || items.length === 0 ? unset : items.join(", ");
+};
+
+/** Every variable the services read, with where its value lands in the loaded configuration. */
+export const VARIABLES: readonly Variable[] = [
+  { name: "WEBEX_ACCESS_TOKEN", secret: true, value: (c) => c.receiver.accessToken },
+  { name: "WEBEX_API_URL", value: (c) => c.receiver.webexApiUrl },
+  { name: "WEBEX_CLIENT", value: (c) => c.receiver.webexClient ?? "sdk" },
+  { name: "WEBEX_LOG_LEVEL", value: (c) => c.sdk.logLevel ?? "silent" },
+  { name: "U2C_SERVICE_URL", value: (c) => c.sdk.u2cUrl ?? "(unset: from WEBEX_API_URL)" },
+  { name: "REDIS_URL", value: (c) => maskUrlPassword(c.receiver.redisUrl) },
+  { name: "REDIS_PREFIX", value: (c) => c.receiver.redisPrefix },
+  { name: "LOG_LEVEL", value: (c) => c.receiver.logLevel },
+  { name: "RECEIVER_HOST", value: (c) => c.receiver.host },
+  { name: "RECEIVER_PORT", value: (c) => c.receiver.port },
+  { name: "WEBHOOK_URL", value: (c) => c.receiver.webhookUrl ?? "(unset: no registration)" },
+  { name: "WEBHOOK_PATH", value: (c) => c.receiver.webhookPath },
+  {
+    name: "WEBHOOK_SECRET",
+    secret: true,
+    value: (c) => c.receiver.webhookSecret ?? "(unset: generated once, kept in Redis)",
+  },
+  { name: "WEBHOOK_VERIFY", value: (c) => c.receiver.verifySignatures },
+  { name: "WEBHOOK_REMOVE_OTHERS", value: (c) => c.receiver.removeOtherWebhooks },
+  { name: "WEBHOOK_CHECK_INTERVAL_S", value: (c) => c.receiver.webhookCheckIntervalSeconds },
+  { name: "BODY_LIMIT_BYTES", value: (c) => c.receiver.bodyLimitBytes },
+  { name: "BOT_MODULE", value: (c) => c.worker.botModule ?? "(unset: the example bot)" },
+  { name: "WORKER_CONCURRENCY", value: (c) => c.worker.concurrency },
+  { name: "COMMAND_TIMEOUT_MS", value: (c) => c.worker.commandTimeoutMs },
+  { name: "WORKER_HOST", value: (c) => c.worker.host },
+  { name: "WORKER_PORT", value: (c) => c.worker.port },
+  { name: "DRAIN_TIMEOUT_MS", value: (c) => c.worker.drainTimeoutMs },
+  { name: "WORKER_LOCK_DURATION_MS", value: (c) => c.tuning.lockDurationMs },
+  { name: "WORKER_STALLED_INTERVAL_MS", value: (c) => c.tuning.stalledIntervalMs },
+  { name: "WORKER_MAX_STALLED_COUNT", value: (c) => c.tuning.maxStalledCount },
+  { name: "ACCESS_ALLOW_EMAILS", value: (c) => rule(c, "emails", "(unset: anyone)") },
+  { name: "ACCESS_ALLOW_EMAIL_DOMAINS", value: (c) => rule(c, "emailDomains", "(unset: any)") },
+  { name: "ACCESS_ALLOW_ORG_IDS", value: (c) => rule(c, "orgIds", "(unset: any)") },
+  { name: "ACCESS_ALLOW_ROOM_IDS", value: (c) => rule(c, "roomIds", "(unset: any room)") },
+  { name: "ACCESS_ALLOW_ROOM_TYPES", value: (c) => rule(c, "roomTypes", "(unset: any)") },
+  {
+    name: "ACCESS_COMMANDS",
+    value: (c) =>
+      c.worker.access.commands === undefined
+        ? "(unset: no rules per command)"
+        : JSON.stringify(c.worker.access.commands),
+  },
+  { name: "ACCESS_DENIED", value: (c) => c.worker.access.denied ?? "reply" },
+  {
+    name: "ACCESS_DENIED_TEXT",
+    value: (c) => c.worker.access.deniedText ?? "(unset: the bot's accessDenied text)",
+  },
+  { name: "ACCESS_ALLOW_BOTS", value: (c) => c.worker.access.allowBots ?? false },
+];
+
+/** Replaces the password of a URL with `****`. */
+export function maskUrlPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === "") return value;
+    url.password = "****";
+    return url.toString().replace(/\/$/, "");
+  } catch {
+    return value;
+  }
+}
