@@ -12,7 +12,7 @@ export * from "./commandline/tokenize.js";
 export { createWebexClient } from "./webex/sdk-client.js";
 export { createHttpWebexClient } from "./webex/http-client.js";
 export { createWebexClientOfKind } from "./webex/select-client.js";
-export { DEFAULT_WEBEX_TIMEOUT_MS } from "./webex/sdk-config.js";
+export { DEFAULT_WEBEX_TIMEOUT_MS, SDK_LOG_LEVELS } from "./webex/sdk-config.js";
 export { toWebexError } from "./webex/sdk-errors.js";
 export * from "./bot/index.js";
 export * from "./helpers/index.js";

@@ -4,7 +4,16 @@ import type { SdkConfig } from "./sdk-loader.js";
 /** Milliseconds before a Webex call is abandoned, the default `timeoutMs`. */
 export const DEFAULT_WEBEX_TIMEOUT_MS = 15_000;
 
-const SDK_LOG_LEVELS = new Set(["silent", "error", "warn", "log", "info", "debug", "trace"]);
+/** The levels `WEBEX_LOG_LEVEL` names (the Webex SDK's own logger). */
+export const SDK_LOG_LEVELS: readonly string[] = [
+  "silent",
+  "error",
+  "warn",
+  "log",
+  "info",
+  "debug",
+  "trace",
+];
 
 /**
  * The SDK's log level: `WEBEX_LOG_LEVEL` when it names a level, else `silent`. Setting it in the
@@ -12,7 +21,7 @@ const SDK_LOG_LEVELS = new Set(["silent", "error", "warn", "log", "info", "debug
  */
 export function sdkLogLevel(env: NodeJS.ProcessEnv = process.env): string {
   const level = env["WEBEX_LOG_LEVEL"];
-  return level !== undefined && SDK_LOG_LEVELS.has(level) ? level : "silent";
+  return level !== undefined && SDK_LOG_LEVELS.includes(level) ? level : "silent";
 }
 
 /**
