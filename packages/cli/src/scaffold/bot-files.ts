@@ -127,3 +127,19 @@ export const WORKSPACE_TSCONFIG = `{
   "include": ["src", "test"]
 }
 `;
+
+/**
+ * `vitest.config.ts` of a workspace bot: without it, vitest run in the bot's folder would take
+ * the repository's config from the folder above. Its tests run on core's sources, as the
+ * repository's own tests do (the repository's `npm test` runs them too, with its own config).
+ */
+export const WORKSPACE_VITEST_CONFIG = `import { defineConfig } from "vitest/config";
+
+const conditions = ["source", "module", "node", "development|production"];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: { include: ["test/**/*.test.ts"] },
+});
+`;

@@ -4,6 +4,7 @@ import {
   GITIGNORE,
   STANDALONE_TSCONFIG,
   WORKSPACE_TSCONFIG,
+  WORKSPACE_VITEST_CONFIG,
 } from "./bot-files.js";
 
 /**
@@ -37,6 +38,7 @@ export function projectFiles(spec: ProjectSpec): Record<string, string> {
     "tsconfig.json": spec.kind === "workspace" ? WORKSPACE_TSCONFIG : STANDALONE_TSCONFIG,
   };
   if (spec.kind === "standalone") files[".gitignore"] = GITIGNORE;
+  if (spec.kind === "workspace") files["vitest.config.ts"] = WORKSPACE_VITEST_CONFIG;
   return files;
 }
 
