@@ -7,8 +7,6 @@ import { registerBotResolution } from "./bot-resolution.js";
 /** The bot run when `BOT_MODULE` is unset: the example bot of this repository. */
 export const DEFAULT_BOT_MODULE = "@sparkbot/example-bot";
 
-const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/;
-
 /**
  * Loads the author's bot module: a file path (relative to `cwd`; `.ts` files are compiled on the
  * fly by tsx) or a package name. The module must export the bot as `bot` or as its default
@@ -21,7 +19,7 @@ export async function loadBot(
   cwd: string = process.cwd(),
 ): Promise<RunnableBot> {
   const target = specifier ?? DEFAULT_BOT_MODULE;
-  registerBotResolution();
+  await registerBotResolution();
   const url = looksLikePath(target) ? pathToFileURL(resolve(cwd, target)).href : target;
   let exports: Record<string, unknown>;
   try {
@@ -51,10 +49,6 @@ function looksLikePath(specifier: string): boolean {
 
 async function importModule(url: string): Promise<Record<string, unknown>> {
   const target = url.startsWith("file:") || !looksLikePath(url) ? url : pathToFileURL(url).href;
-  if (!TS_EXTENSIONS.test(new URL(target, "file:///").pathname)) {
-    return (await import(target)) as Record<string, unknown>;
-  }
-  // Plain Node cannot import TypeScript: compile it with tsx, scoped to this one import.
-  const { tsImport } = await import("tsx/esm/api");
-  return (await tsImport(target, import.meta.url)) as Record<string, unknown>;
+  // TypeScript is compiled on the fly by tsx's hooks (see bot-resolution.ts).
+  return (await import(target)) as Record<string, unknown>;
 }

@@ -12,6 +12,10 @@ import { register } from "node:module";
  *   written (`import`/`export`). tsx would otherwise compile it to CommonJS, whose `require`
  *   does not go through these hooks and cannot load the ESM-only `@sparkbot/core`.
  *
+ * TypeScript is compiled by tsx's hooks, registered once for the process (not tsx's scoped
+ * `tsImport`, whose per-import namespace would load a second copy of `@sparkbot/core` under
+ * another URL). These hooks are registered after tsx's, so they run first.
+ *
  * The hooks run in Node's loader thread, so they are plain JavaScript given as a data: URL: the
  * same text whether the worker runs from dist/ or from its TypeScript sources.
  */
@@ -54,16 +58,18 @@ export async function resolve(specifier, context, nextResolve) {
 }
 `;
 
-let registered = false;
+let registered: Promise<void> | undefined;
 
 /**
- * Installs the hooks once per process, before the first bot module is imported. `coreParent` is
- * the module `@sparkbot/core` is resolved from: by default this file, i.e. the worker's copy.
+ * Installs tsx and these hooks once per process, before the first bot module is imported.
+ * `coreParent` is the module `@sparkbot/core` is resolved from: by default this file, i.e. the
+ * worker's own copy.
  */
-export function registerBotResolution(coreParent: string = import.meta.url): void {
-  if (registered) return;
-  registered = true;
-  register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, {
-    data: { coreParent },
-  });
+export function registerBotResolution(coreParent: string = import.meta.url): Promise<void> {
+  registered ??= (async () => {
+    const tsx = await import("tsx/esm/api");
+    tsx.register();
+    register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, { data: { coreParent } });
+  })();
+  return registered;
 }
