@@ -37,6 +37,9 @@ function dev(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
 describe("sparkbot dev: the mode, from the environment", () => {
   it("runs on the emulator with neither a token nor WEBHOOK_URL, on Webex with both", () => {
     expect(chooseDevMode({})).toEqual({ kind: "emulator" });
+    expect(chooseDevMode({ WEBEX_ACCESS_TOKEN: " ", WEBHOOK_URL: "" })).toEqual({
+      kind: "emulator",
+    });
     expect(
       chooseDevMode({ SPARK_ACCESS_TOKEN: "t", WEBHOOK_URL: "https://bot.example.com" }),
     ).toEqual({ kind: "webex", token: "t" });

@@ -8,7 +8,7 @@ export type DevMode = { kind: "emulator"; note?: string } | { kind: "webex"; tok
 export class DevSetupError extends Error {}
 
 function token(env: NodeJS.ProcessEnv): string | undefined {
-  return (env["WEBEX_ACCESS_TOKEN"]?.trim() || env["SPARK_ACCESS_TOKEN"]?.trim()) ?? undefined;
+  return env["WEBEX_ACCESS_TOKEN"]?.trim() || env["SPARK_ACCESS_TOKEN"]?.trim() || undefined;
 }
 
 /**
