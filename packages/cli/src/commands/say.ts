@@ -68,21 +68,31 @@ export async function runSay(options: SayOptions): Promise<SayResult> {
         );
       });
     const replies = new ReplyPrinter(api, roomId, sent, emulator.bot.id, options);
-    return await follow(jobs, sent.id, replies, options, note, session);
+    return await follow({ jobs, messageId: sent.id, replies, options, note, session });
   } finally {
     await jobs.close();
   }
 }
 
+/** What `follow` watches: the sent message's job and the room's replies. */
+interface Following {
+  jobs: JobWatch;
+  messageId: string;
+  replies: ReplyPrinter;
+  options: SayOptions;
+  note: (line: string) => void;
+  session: DevSession;
+}
+
 /** Polls the replies and the job until the job is finished, or quiet or the deadline stop it. */
-async function follow(
-  jobs: JobWatch,
-  messageId: string,
-  replies: ReplyPrinter,
-  options: SayOptions,
-  note: (line: string) => void,
-  session: DevSession,
-): Promise<SayResult> {
+async function follow({
+  jobs,
+  messageId,
+  replies,
+  options,
+  note,
+  session,
+}: Following): Promise<SayResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let progress: JobProgress = { state: "absent" };
