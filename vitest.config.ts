@@ -9,7 +9,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: conditions } },
   test: {
     include: [
-      "{packages,services,examples,bench}/*/test/**/*.test.ts",
+      "{packages,services,examples,bots,bench}/*/test/**/*.test.ts",
       "bench/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],

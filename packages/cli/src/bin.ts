@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { runConfigCheck } from "./commands/config-check.js";
 import { runDev } from "./commands/dev.js";
+import { runNew } from "./commands/new.js";
 import { runSay } from "./commands/say.js";
 import { runWebhooks } from "./commands/webhooks.js";
 import { defaultSessionPath } from "./paths.js";
@@ -9,14 +10,25 @@ import { defaultSessionPath } from "./paths.js";
 const USAGE = `Usage: sparkbot <command> [options]
 
 Commands:
+  new <name>                  Create a bot project: src/bot.ts, its unit test, package.json,
+                              README. Inside the SparkBot repository: bots/<name>, a workspace
+                              package; elsewhere: ./<name>, on the published @sparkbot packages.
   dev                         Run Redis, the local Webex emulator, the receiver and a worker.
-                              With WEBEX_ACCESS_TOKEN and WEBHOOK_URL set: real Webex, no emulator.
+                              With WEBEX_ACCESS_TOKEN and WEBHOOK_URL set: real Webex, no emulator
+                              (one of the two without the other is refused: say which you mean).
+      --bot <module>          The bot the worker runs (or BOT_MODULE; default the example bot).
+      --emulator              Use the emulator even when WEBEX_ACCESS_TOKEN/WEBHOOK_URL are set.
       --emulator-port N --receiver-port N --worker-port N   (0: any free port; or
       EMULATOR_PORT, RECEIVER_PORT, WORKER_PORT; default 8900, 8080, 9464 when free)
-  say "<text>"                Send <text> as the dev user and print the bot's replies.
-      --room direct|group  --quiet-ms N  --timeout-ms N  --json
+  say "<text>"                Send <text> as the dev user and print the bot's replies; exits as
+                              soon as the command has finished (its job in the queue completed).
+      --room direct|group     The room to write in (default direct; in group the bot is mentioned).
+      --timeout-ms N          Give up after N ms (default 60000); exit 1.
+      --quiet-ms N            Also stop once N ms passed without a new reply (default: off).
+      --json                  Print each reply as a JSON line (the Webex message).
   webhooks list|sync|delete   The bot account's webhooks (delete <id>... or --all).  --json
-  config check                Print the configuration, secrets masked; exit 1 on a problem.
+  config check                Print every variable the services read, secrets masked; one
+                              line per problem, exit 1 on any.
       --offline               Do not check that Redis and Webex answer.
 
 Every command takes --session <file> (default .sparkbot/dev.json, or SPARKBOT_SESSION).`;
@@ -32,6 +44,8 @@ const OPTIONS = {
   json: { type: "boolean", default: false },
   all: { type: "boolean", default: false },
   offline: { type: "boolean", default: false },
+  bot: { type: "string" },
+  emulator: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -80,14 +94,24 @@ async function main(argv: string[]): Promise<number> {
         emulatorPort: port(values["emulator-port"] ?? envValue("EMULATOR_PORT"), "emulator-port"),
         receiverPort: port(values["receiver-port"] ?? envValue("RECEIVER_PORT"), "receiver-port"),
         workerPort: port(values["worker-port"] ?? envValue("WORKER_PORT"), "worker-port"),
+        bot: values.bot,
+        emulator: values.emulator,
       });
+    case "new": {
+      const [name, ...extra] = rest;
+      if (name === undefined || extra.length > 0) {
+        throw new UsageError("new takes the bot's name: sparkbot new my-bot");
+      }
+      runNew({ name });
+      return 0;
+    }
     case "say": {
       const text = rest.join(" ");
       const room = values.room;
       if (text.trim() === "")
         throw new UsageError('say needs the text to send: sparkbot say "ping"');
       if (room !== "direct" && room !== "group") throw new UsageError("--room is direct or group");
-      const replies = await runSay({
+      const result = await runSay({
         sessionPath,
         text,
         room,
@@ -95,8 +119,11 @@ async function main(argv: string[]): Promise<number> {
         quietMs: millis(values["quiet-ms"], "quiet-ms"),
         timeoutMs: millis(values["timeout-ms"], "timeout-ms"),
       });
-      if (replies.length === 0) process.stderr.write("sparkbot say: no reply from the bot\n");
-      return replies.length === 0 ? 1 : 0;
+      if (result.detail !== undefined) process.stderr.write(`sparkbot say: ${result.detail}\n`);
+      if (result.ending === "completed" && result.replies.length === 0) {
+        process.stderr.write("sparkbot say: the command finished without a reply\n");
+      }
+      return result.ending === "completed" || result.ending === "quiet" ? 0 : 1;
     }
     case "webhooks": {
       const [action = "list", ...ids] = rest;

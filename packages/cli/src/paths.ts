@@ -1,14 +1,39 @@
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root: this file is `packages/cli/{src,dist}/paths.*`. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const require = createRequire(import.meta.url);
 
-/** The entry points `sparkbot dev` starts, the same ones docker-compose.yml runs. */
+/** This CLI's own package directory (`packages/cli` in a checkout, or in node_modules). */
+const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The root of the SparkBot repository when this CLI runs from a checkout of it, else undefined
+ * (the CLI was installed from the registry into someone's project).
+ */
+export const WORKSPACE_ROOT: string | undefined = findWorkspaceRoot(CLI_DIR);
+
+function findWorkspaceRoot(cliDir: string): string | undefined {
+  if (cliDir.split(sep).includes("node_modules")) return undefined;
+  const root = resolve(cliDir, "../..");
+  const markers = ["pnpm-workspace.yaml", "packages/core/package.json"];
+  return markers.every((marker) => existsSync(join(root, marker))) ? root : undefined;
+}
+
+/** The directory of an installed package, found the way Node finds it from this CLI. */
+export function packageDir(name: string): string {
+  return dirname(require.resolve(`${name}/package.json`));
+}
+
+/**
+ * The entry points `sparkbot dev` starts (the same files docker-compose.yml runs), found through
+ * this CLI's dependencies, so they work from a checkout and from an installed package alike.
+ */
 export const ENTRY_POINTS = {
-  emulator: join(REPO_ROOT, "packages/emulator/dist/cli.js"),
-  receiver: join(REPO_ROOT, "services/receiver/dist/main.js"),
-  worker: join(REPO_ROOT, "services/worker/dist/main.js"),
+  emulator: join(packageDir("@sparkbot/emulator"), "dist/cli.js"),
+  receiver: join(packageDir("@sparkbot/receiver"), "dist/main.js"),
+  worker: join(packageDir("@sparkbot/worker"), "dist/main.js"),
 } as const;
 
 /** Where `sparkbot dev` writes its session unless `--session` or `SPARKBOT_SESSION` says otherwise. */

@@ -48,7 +48,7 @@ describe("sparkbot config check", () => {
     expect(lines.at(-1)).toBe("config check: 4 problem(s)");
   });
 
-  it("checks that Redis answers unless --offline", async () => {
+  it("checks that Redis answers unless --offline, and blames the network, not the token", async () => {
     const lines: string[] = [];
     const env = {
       WEBEX_ACCESS_TOKEN: TOKEN,
@@ -57,9 +57,13 @@ describe("sparkbot config check", () => {
     };
     const code = await runConfigCheck({ env, offline: false, write: (line) => lines.push(line) });
     expect(lines).toContain(`reachable: Redis at ${TEST_REDIS_URL.replace(/\/$/, "")}`);
-    expect(
-      lines.some((line) => line.startsWith("problem: WEBEX_ACCESS_TOKEN: people/me failed")),
-    ).toBe(true);
+    expect(lines).toContain("loads: the bot module (the example bot)");
+    const problems = lines.filter((line) => line.startsWith("problem: "));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^problem: WEBEX_API_URL: cannot reach Webex at http:\/\/127\.0\.0\.1:9\/v1 \(.*ECONNREFUSED.*\): a network problem; the token was not checked$/,
+      ),
+    ]);
     expect(code).toBe(1);
   }, 30_000);
 
@@ -74,7 +78,7 @@ describe("sparkbot config check", () => {
     expect(output).toMatch(/^WORKER_STALLED_INTERVAL_MS\s+30000\s+\(default\)$/m);
     expect(output).toMatch(/^WORKER_MAX_STALLED_COUNT\s+5$/m);
     expect(output).toMatch(/^WEBEX_LOG_LEVEL\s+silent\s+\(default\)$/m);
-    expect(output).toMatch(/^ACCESS_ALLOW_EMAILS\s+\(unset: anyone\)$/m);
+    expect(output).toMatch(/^ACCESS_ALLOW_EMAILS\s+\(not set: anyone\)$/m);
     expect(output).toMatch(/^ACCESS_DENIED\s+reply\s+\(default\)$/m);
     expect(output).toMatch(/^ACCESS_ALLOW_BOTS\s+false\s+\(default\)$/m);
   });
@@ -120,6 +124,45 @@ describe("sparkbot config check", () => {
       'problem: ACCESS_COMMANDS names "deplyo", which the example bot has no command for',
     );
   });
+  it("shows an unset token as (not set), and a bad value as (invalid)", async () => {
+    const { lines } = await check({ RECEIVER_PORT: "eighty" });
+    expect(lines).toContainEqual(expect.stringMatching(/^WEBEX_ACCESS_TOKEN\s+\(not set\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^RECEIVER_PORT\s+\(invalid\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^PORT\s+\(not set: /));
+  });
+
+  it("covers the worker's timing, the SDK's log level and what core lets pass silently", async () => {
+    const { code, lines } = await check({
+      WEBEX_ACCESS_TOKEN: TOKEN,
+      WORKER_LOCK_DURATION_MS: "5000",
+      WORKER_MAX_STALLED_COUNT: "many",
+      WEBEX_LOG_LEVEL: "loud",
+      SLOW_COMMAND_MS: "soon",
+    });
+    expect(code).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^WORKER_LOCK_DURATION_MS\s+5000$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^WORKER_MAX_STALLED_COUNT\s+\(invalid\)$/));
+    const problems = lines.filter((line) => line.startsWith("problem: "));
+    expect(problems).toEqual([
+      'problem: WORKER_MAX_STALLED_COUNT must be a whole number, got "many"',
+      expect.stringMatching(/^problem: WEBEX_LOG_LEVEL must be one of silent, .*got "loud"/),
+      expect.stringMatching(/^problem: SLOW_COMMAND_MS must be a whole number .*got "soon"/),
+    ]);
+  });
+
+  it("names a bot module that does not load", async () => {
+    const lines: string[] = [];
+    const env = {
+      WEBEX_ACCESS_TOKEN: TOKEN,
+      REDIS_URL: TEST_REDIS_URL,
+      WEBEX_API_URL: "http://127.0.0.1:9/v1",
+      BOT_MODULE: "./no/such/bot.ts",
+    };
+    await runConfigCheck({ env, offline: false, write: (line) => lines.push(line) });
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^problem: BOT_MODULE "\.\/no\/such\/bot\.ts" could not be loaded/),
+    );
+  }, 30_000);
 
   it("accepts the original's SPARK_ACCESS_TOKEN", () => {
     expect(loadAll({ SPARK_ACCESS_TOKEN: TOKEN }).problems).toEqual([]);

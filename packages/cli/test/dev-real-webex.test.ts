@@ -5,15 +5,17 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix, waitFor } from "@sparkbot/testkit";
 import { setUpWorld, type EmulatorWorld } from "../src/dev/emulator-setup.js";
 import { readSession } from "../src/dev/session.js";
 import { freePort } from "../src/lib/ports.js";
-import { ENTRY_POINTS, REPO_ROOT } from "../src/paths.js";
+import { ENTRY_POINTS } from "../src/paths.js";
 import { alive } from "./helpers/process-alive.js";
 
+const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const BIN = join(REPO_ROOT, "packages/cli/dist/bin.js");
 
 describe("sparkbot dev against real Webex (WEBEX_ACCESS_TOKEN and WEBHOOK_URL set)", () => {

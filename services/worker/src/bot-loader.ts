@@ -2,22 +2,24 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "@sparkbot/core";
 import { isRunnableBot, type RunnableBot } from "./bot-contract.js";
+import { registerBotResolution } from "./bot-resolution.js";
 
 /** The bot run when `BOT_MODULE` is unset: the example bot of this repository. */
 export const DEFAULT_BOT_MODULE = "@sparkbot/example-bot";
 
-const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/;
-
 /**
  * Loads the author's bot module: a file path (relative to `cwd`; `.ts` files are compiled on the
  * fly by tsx) or a package name. The module must export the bot as `bot` or as its default
- * export. Every failure is a `ConfigError` naming `BOT_MODULE` with one line saying what is wrong.
+ * export. Its `@sparkbot/core` imports resolve to the worker's own copy (see bot-resolution.ts),
+ * so a bot file loads from any folder. Every failure is a `ConfigError` naming `BOT_MODULE`
+ * with one line saying what is wrong.
  */
 export async function loadBot(
   specifier: string | undefined,
   cwd: string = process.cwd(),
 ): Promise<RunnableBot> {
   const target = specifier ?? DEFAULT_BOT_MODULE;
+  await registerBotResolution();
   const url = looksLikePath(target) ? pathToFileURL(resolve(cwd, target)).href : target;
   let exports: Record<string, unknown>;
   try {
@@ -47,20 +49,6 @@ function looksLikePath(specifier: string): boolean {
 
 async function importModule(url: string): Promise<Record<string, unknown>> {
   const target = url.startsWith("file:") || !looksLikePath(url) ? url : pathToFileURL(url).href;
-  try {
-    return (await import(target)) as Record<string, unknown>;
-  } catch (error) {
-    // Plain Node cannot import TypeScript: compile it with tsx, scoped to this one import.
-    if (!TS_EXTENSIONS.test(target) || !isUnknownExtension(error)) throw error;
-    const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(target, import.meta.url)) as Record<string, unknown>;
-  }
-}
-
-function isUnknownExtension(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { code?: unknown }).code === "ERR_UNKNOWN_FILE_EXTENSION"
-  );
+  // TypeScript is compiled on the fly by tsx's hooks (see bot-resolution.ts).
+  return (await import(target)) as Record<string, unknown>;
 }

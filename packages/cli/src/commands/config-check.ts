@@ -1,7 +1,6 @@
 import {
   ConfigError,
   WEBEX_SDK_LOG_LEVELS,
-  createWebexClient,
   loadReceiverConfig,
   loadWorkerConfig,
   readUrl,
@@ -11,9 +10,27 @@ import {
 } from "@sparkbot/core";
 import { loadBot, loadWorkerTuning } from "@sparkbot/worker";
 import { redisAnswers } from "../lib/redis-ping.js";
-import { VARIABLES, maskUrlPassword, type LoadedConfig } from "./config-variables.js";
+import { probeWebex } from "../lib/webex-probe.js";
+import {
+  VARIABLES,
+  maskUrlPassword,
+  type LoadedConfig,
+  type Variable,
+} from "./config-variables.js";
 
 export { VARIABLES, maskUrlPassword };
+
+/** Problems core's loaders let pass (they fall back), reported here all the same. */
+function extraProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const slow = env["SLOW_COMMAND_MS"]?.trim();
+  if (slow && !/^\d+$/.test(slow)) {
+    problems.push(
+      `SLOW_COMMAND_MS must be a whole number of milliseconds, got "${slow}" (3000 is used)`,
+    );
+  }
+  return problems;
+}
 
 /** Shows the first and last 4 characters of a secret at most. */
 export function maskSecret(value: string): string {
@@ -33,7 +50,8 @@ export function loadAll(env: NodeJS.ProcessEnv): { config: LoadedConfig; problem
       const receiver: ReceiverConfig = loadReceiverConfig(attempt);
       const worker: WorkerConfig = loadWorkerConfig(attempt);
       const tuning = loadWorkerTuning(attempt);
-      return { config: { receiver, worker, tuning, sdk: loadSdkSettings(attempt) }, problems };
+      const config = { receiver, worker, tuning, sdk: loadSdkSettings(attempt) };
+      return { config, problems: [...problems, ...extraProblems(env)] };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(error.message);
@@ -57,27 +75,17 @@ export async function runConfigCheck(options: ConfigCheckOptions): Promise<numbe
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const { config, problems } = loadAll(options.env);
   for (const variable of VARIABLES) {
-    const raw = variable.value(config);
-    const shown = variable.secret ? maskSecret(String(raw)) : String(raw);
-    const unset = options.env[variable.name]?.trim() === undefined || shown.startsWith("(");
-    const origin = unset && !shown.startsWith("(") ? "  (default)" : "";
-    const isBad = problems.some((problem) => namesVariable(problem, variable.name));
-    write(`${variable.name.padEnd(27)} ${isBad ? "(invalid)" : shown}${isBad ? "" : origin}`);
+    write(`${variable.name.padEnd(27)} ${shownValue(variable, config, options.env, problems)}`);
   }
   if (problems.length === 0 && config.worker.access.commands !== undefined) {
     problems.push(...(await checkAccessCommands(config.worker, write)));
   }
   if (problems.length === 0 && !options.offline) {
-    problems.push(...(await reachability(config.receiver, write)));
+    problems.push(...(await reachability(config, write)));
   }
   for (const problem of problems) write(`problem: ${problem}`);
   write(problems.length === 0 ? "config check: ok" : `config check: ${problems.length} problem(s)`);
   return problems.length === 0 ? 0 : 1;
-}
-
-/** True when `problem` is about `name` (not about a longer name starting with it). */
-function namesVariable(problem: string, name: string): boolean {
-  return problem.startsWith(name) && !/^[A-Z0-9_]/.test(problem.charAt(name.length));
 }
 
 /** The settings of the Webex SDK client, checked as `config check` only (the SDK is lenient). */
@@ -113,24 +121,46 @@ async function checkAccessCommands(
   }
 }
 
+/** The value column: masked when secret, `(not set)`/`(invalid)` when it has a problem. */
+function shownValue(
+  variable: Variable,
+  config: LoadedConfig,
+  env: Env,
+  problems: string[],
+): string {
+  // About this variable, not about a longer name starting with it.
+  const isBad = problems.some(
+    (problem) =>
+      problem.startsWith(variable.name) && !/^[A-Z0-9_]/.test(problem.slice(variable.name.length)),
+  );
+  if (isBad) return env[variable.name]?.trim() ? "(invalid)" : "(not set)";
+  const value = String(variable.value(config, env));
+  if (value.startsWith("(")) return value;
+  const shown = variable.secret ? maskSecret(value) : value;
+  return env[variable.name]?.trim() ? shown : `${shown}  (default)`;
+}
+
+/** Checks that Redis and Webex answer and that the bot module loads; the problems found. */
 async function reachability(
-  config: ReceiverConfig,
+  config: LoadedConfig,
   write: (line: string) => void,
 ): Promise<string[]> {
   const problems: string[] = [];
-  const redis = maskUrlPassword(config.redisUrl);
-  if (await redisAnswers(config.redisUrl, 2_000)) write(`reachable: Redis at ${redis}`);
+  const { receiver } = config;
+  const redis = maskUrlPassword(receiver.redisUrl);
+  if (await redisAnswers(receiver.redisUrl, 2_000)) write(`reachable: Redis at ${redis}`);
   else problems.push(`REDIS_URL: Redis at ${redis} does not answer PING`);
+  const probe = await probeWebex(receiver.accessToken, receiver.webexApiUrl);
+  if (probe.ok) {
+    write(`reachable: Webex at ${receiver.webexApiUrl}, the token is ${probe.displayName}'s`);
+  } else {
+    problems.push(`${probe.subject}: ${probe.message}`);
+  }
   try {
-    const webex = createWebexClient({
-      accessToken: config.accessToken,
-      apiUrl: config.webexApiUrl,
-    });
-    const me = await webex.people.me();
-    write(`reachable: Webex at ${config.webexApiUrl}, the token is ${me.displayName}'s`);
+    await loadBot(config.worker.botModule);
+    write(`loads: the bot module ${config.worker.botModule ?? "(the example bot)"}`);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    problems.push(`WEBEX_ACCESS_TOKEN: people/me failed: ${reason}`);
+    problems.push(error instanceof Error ? error.message : String(error));
   }
   return problems;
 }

@@ -1,13 +1,15 @@
 import { existsSync } from "node:fs";
-import { DEFAULT_KEY_PREFIX } from "@sparkbot/core";
+import { DEFAULT_KEY_PREFIX, DEFAULT_WEBEX_API_URL } from "@sparkbot/core";
 import { EmulatorControl } from "@sparkbot/emulator";
-import { ChildSet, type Child } from "../dev/children.js";
+import { ChildSet } from "../dev/children.js";
 import { readyBanner } from "../dev/banner.js";
 import { sessionPerson, setUpWorld } from "../dev/emulator-setup.js";
+import { DevSetupError, chooseDevMode, resolveBotModule, type DevMode } from "../dev/mode.js";
 import { NoRedisError, provideRedis, type DevRedis } from "../dev/redis.js";
 import { removeSession, writeSession, type DevSession } from "../dev/session.js";
 import { choosePort } from "../lib/ports.js";
 import { waitForHttp } from "../lib/wait-http.js";
+import { probeWebex } from "../lib/webex-probe.js";
 import { ENTRY_POINTS } from "../paths.js";
 
 /** Settings of `sparkbot dev` (flags; ports left undefined use defaults or any free port). */
@@ -18,15 +20,13 @@ export interface DevOptions {
   workerPort?: number;
   /** Milliseconds each process gets to stop after SIGTERM before SIGKILL. */
   stopGraceMs?: number;
+  /** `--bot`: the bot module the worker runs (else `BOT_MODULE`, else the example bot). */
+  bot?: string;
+  /** `--emulator`: run on the local emulator even when the environment names a token. */
+  emulator?: boolean;
 }
 
 const HOST = "127.0.0.1";
-
-/** True when the environment points at real Webex: a token and a public webhook URL. */
-export function realWebexRequested(env: NodeJS.ProcessEnv): boolean {
-  const token = env["WEBEX_ACCESS_TOKEN"] ?? env["SPARK_ACCESS_TOKEN"];
-  return Boolean(token?.trim()) && Boolean(env["WEBHOOK_URL"]?.trim());
-}
 
 function missingBuilds(emulator: boolean): string[] {
   const needed = [ENTRY_POINTS.receiver, ENTRY_POINTS.worker];
@@ -39,11 +39,35 @@ function missingBuilds(emulator: boolean): string[] {
  * configured), the receiver and one worker. Resolves with the exit code once everything stopped.
  */
 export async function runDev(options: DevOptions, env = process.env): Promise<number> {
-  const useEmulator = !realWebexRequested(env);
+  let mode: DevMode;
+  let botModule: string | undefined;
+  try {
+    mode = chooseDevMode(env, options.emulator);
+    botModule = resolveBotModule(options.bot, env);
+  } catch (error) {
+    if (!(error instanceof DevSetupError)) throw error;
+    process.stderr.write(`sparkbot dev: ${error.message}\n`);
+    return 1;
+  }
+  const useEmulator = mode.kind === "emulator";
   const missing = missingBuilds(useEmulator);
   if (missing.length > 0) {
     process.stderr.write(`sparkbot dev: not built (${missing.join(", ")}): run \`npm run dev\`\n`);
     return 1;
+  }
+  if (mode.kind === "emulator" && mode.note !== undefined) {
+    process.stdout.write(`sparkbot dev: ${mode.note}\n`);
+  }
+  if (mode.kind === "webex") {
+    const apiUrl = env["WEBEX_API_URL"]?.trim() || DEFAULT_WEBEX_API_URL;
+    const probe = await probeWebex(mode.token, apiUrl);
+    if (!probe.ok) {
+      process.stderr.write(`sparkbot dev: ${probe.subject}: ${probe.message}\n`);
+      return 1;
+    }
+    process.stdout.write(
+      `sparkbot dev: Webex at ${apiUrl} knows the token as ${probe.displayName}\n`,
+    );
   }
   const children = new ChildSet((line) => process.stdout.write(`${line}\n`), process.stdout.isTTY);
   let redis: DevRedis | undefined;
@@ -65,18 +89,27 @@ export async function runDev(options: DevOptions, env = process.env): Promise<nu
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
   process.on("exit", () => children.killAllNow());
-  children.onUnexpectedExit((child) => void stop(1, `${child.name} exited unexpectedly`));
+  let started = false;
+  const stopForExit = () => void stop(1, children.firstExit() ?? "a process exited unexpectedly");
+  // During start, the wait that notices a process died reports it (below).
+  children.onUnexpectedExit(() => started && stopForExit());
 
   try {
     redis = await provideRedis(env, children);
-    const session = await startServices(options, env, children, redis, useEmulator);
+    const serviceEnv: NodeJS.ProcessEnv = { REDIS_URL: redis.url };
+    if (botModule !== undefined) serviceEnv["BOT_MODULE"] = botModule;
+    const session = await startServices(options, env, children, serviceEnv, redis, useEmulator);
+    started = true;
+    if (children.firstExit() !== undefined) stopForExit();
     if (!stopping) {
       writeSession(options.sessionPath, session);
       process.stdout.write(`${readyBanner(session, options.sessionPath).join("\n")}\n`);
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`sparkbot dev: ${message}\n`);
+    // When a process died, it is the cause, whatever the wait that noticed it says.
+    const exit = children.firstExit();
+    const message = exit ?? (error instanceof Error ? error.message : String(error));
+    process.stderr.write(`sparkbot dev: ${exit === undefined ? "" : "start failed: "}${message}\n`);
     if (!(error instanceof NoRedisError))
       process.stderr.write("sparkbot dev: see the logs above\n");
     await stop(1, "start failed");
@@ -88,16 +121,17 @@ async function startServices(
   options: DevOptions,
   env: NodeJS.ProcessEnv,
   children: ChildSet,
+  serviceEnv: NodeJS.ProcessEnv,
   redis: DevRedis,
   useEmulator: boolean,
 ): Promise<DevSession> {
-  const serviceEnv: NodeJS.ProcessEnv = { REDIS_URL: redis.url };
+  const failed = () => children.firstExit();
   let emulator: DevSession["emulator"];
   if (useEmulator) {
     const port = await choosePort(options.emulatorPort, 8900);
     const url = `http://${HOST}:${port}`;
-    const child = children.start("emulator", process.execPath, emulatorArgs(port), {});
-    await waitForHttp(`${url}/_emulator/deliveries`, { failed: exitedReason(child) });
+    children.start("emulator", process.execPath, emulatorArgs(port), {});
+    await waitForHttp(`${url}/_emulator/deliveries`, { failed });
     const world = await setUpWorld(new EmulatorControl(url));
     emulator = {
       url,
@@ -114,12 +148,12 @@ async function startServices(
   const workerPort = await choosePort(options.workerPort, 9464);
   const receiverHost = useEmulator ? HOST : (env["RECEIVER_HOST"] ?? HOST);
   if (useEmulator) serviceEnv["WEBHOOK_URL"] = `http://${HOST}:${receiverPort}`;
-  const receiver = children.start("receiver", process.execPath, [ENTRY_POINTS.receiver], {
+  children.start("receiver", process.execPath, [ENTRY_POINTS.receiver], {
     ...serviceEnv,
     RECEIVER_HOST: receiverHost,
     RECEIVER_PORT: String(receiverPort),
   });
-  const worker = children.start("worker", process.execPath, [ENTRY_POINTS.worker], {
+  children.start("worker", process.execPath, [ENTRY_POINTS.worker], {
     ...serviceEnv,
     WORKER_HOST: HOST,
     WORKER_PORT: String(workerPort),
@@ -128,8 +162,8 @@ async function startServices(
   const receiverUrl = `http://${HOST}:${receiverPort}`;
   const workerUrl = `http://${HOST}:${workerPort}`;
   await Promise.all([
-    waitForHttp(`${receiverUrl}/readyz`, { failed: exitedReason(receiver) }),
-    waitForHttp(`${workerUrl}/healthz`, { failed: exitedReason(worker) }),
+    waitForHttp(`${receiverUrl}/readyz`, { failed }),
+    waitForHttp(`${workerUrl}/healthz`, { failed }),
   ]);
   return {
     mode: useEmulator ? "emulator" : "webex",
@@ -141,14 +175,11 @@ async function startServices(
     receiverUrl,
     workerUrl,
     emulator,
+    botModule: serviceEnv["BOT_MODULE"],
     pids: children.pids(),
   };
 }
 
 function emulatorArgs(port: number): string[] {
   return [ENTRY_POINTS.emulator, "--port", String(port), "--host", HOST];
-}
-
-function exitedReason(child: Child): () => string | undefined {
-  return () => (child.exitedAlready ? `${child.name} exited during start` : undefined);
 }

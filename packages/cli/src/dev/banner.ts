@@ -1,11 +1,15 @@
 import { relative } from "node:path";
-import { REPO_ROOT } from "../paths.js";
+import { WORKSPACE_ROOT } from "../paths.js";
 import type { DevSession } from "./session.js";
 
-/** How to run this CLI from the current directory. */
-export function cliCommand(): string {
-  const bin = relative(process.cwd(), `${REPO_ROOT}/packages/cli/dist/bin.js`) || "bin.js";
-  return `node ${bin}`;
+/**
+ * How to run this CLI from the current directory: `npm run sparkbot --` at the root of a
+ * checkout, `node <path>/bin.js` elsewhere in it, `npx sparkbot` where it is installed.
+ */
+export function cliCommand(cwd = process.cwd()): string {
+  if (WORKSPACE_ROOT === undefined) return "npx sparkbot";
+  if (relative(WORKSPACE_ROOT, cwd) === "") return "npm run sparkbot --";
+  return `node ${relative(cwd, `${WORKSPACE_ROOT}/packages/cli/dist/bin.js`)}`;
 }
 
 /** The lines printed once everything is up: where to talk to the bot. */
@@ -24,6 +28,7 @@ export function readyBanner(session: DevSession, sessionPath: string): string[] 
     lines.push("  Talk to the bot in Webex: its webhooks point at WEBHOOK_URL.");
   }
   lines.push(
+    `  Bot:      ${session.botModule ?? "the example bot (set --bot or BOT_MODULE for yours)"}`,
     `  Receiver: ${session.receiverUrl}  (/healthz, /readyz, /metrics)`,
     `  Worker:   ${session.workerUrl}  (/healthz, /metrics)`,
     `  Redis:    ${session.redisUrl} (${describeRedis(session.redisSource)})`,

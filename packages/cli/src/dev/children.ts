@@ -10,7 +10,12 @@ export interface Child {
   /** Resolves with the exit code (or the signal's name) once the process has exited. */
   exited: Promise<number | string>;
   exitedAlready: boolean;
+  /** The last lines it printed (as printed, without the name prefix), newest last. */
+  lastLines: string[];
 }
+
+/** How many of a child's last output lines are kept to explain its exit. */
+const KEPT_LINES = 5;
 
 /** Where child output and supervisor messages go. */
 export type LineSink = (line: string) => void;
@@ -24,6 +29,8 @@ export class ChildSet {
   private readonly children: Child[] = [];
   private stopping = false;
   private unexpectedExitListener: ((child: Child) => void) | undefined;
+  private readonly unexpectedExits: { child: Child; code: number | string; explained: boolean }[] =
+    [];
 
   constructor(
     private readonly sink: LineSink,
@@ -40,20 +47,39 @@ export class ChildSet {
       detached: true,
     });
     if (spawned.pid === undefined) throw new Error(`could not start ${name} (${command})`);
-    const print = (line: string) =>
-      this.sink(prefixLine(name, index, prettyLogLine(line), this.color));
-    createInterface({ input: spawned.stdout! }).on("line", print);
-    createInterface({ input: spawned.stderr! }).on("line", print);
+    const lastLines: string[] = [];
+    const print = (line: string) => {
+      const pretty = prettyLogLine(line);
+      lastLines.push(pretty);
+      if (lastLines.length > KEPT_LINES) lastLines.shift();
+      this.sink(prefixLine(name, index, pretty, this.color));
+    };
+    const outputs = [spawned.stdout!, spawned.stderr!].map((input) => {
+      const reader = createInterface({ input }).on("line", print);
+      return new Promise<void>((resolve) => reader.once("close", resolve));
+    });
+    const outputsClosed = Promise.all(outputs);
     const child: Child = {
       name,
       pid: spawned.pid,
       process: spawned,
       exitedAlready: false,
+      lastLines,
       exited: new Promise((resolve) => {
         spawned.once("exit", (code, signal) => {
           child.exitedAlready = true;
-          resolve(code ?? signal ?? "unknown");
-          if (!this.stopping) this.unexpectedExitListener?.(child);
+          const status = code ?? signal ?? "unknown";
+          resolve(status);
+          if (this.stopping) return;
+          const exit = { child, code: status, explained: false };
+          this.unexpectedExits.push(exit);
+          // Its last lines explain the exit: wait for them (briefly: a grandchild may hold the
+          // pipes) before telling.
+          const pause = new Promise((resolve) => setTimeout(resolve, 500).unref());
+          void Promise.race([outputsClosed, pause]).then(() => {
+            exit.explained = true;
+            this.unexpectedExitListener?.(child);
+          });
         });
       }),
     };
@@ -62,9 +88,26 @@ export class ChildSet {
     return child;
   }
 
-  /** Called once for any child that exits before `stopAll` was asked. */
+  /**
+   * Called once for any child that exits before `stopAll` was asked, once its last output lines
+   * are read (at most half a second later).
+   */
   onUnexpectedExit(listener: (child: Child) => void): void {
     this.unexpectedExitListener = listener;
+  }
+
+  /**
+   * One line on the first child that exited on its own (before `stopAll`), e.g. `worker exited
+   * (exit code 1): sparkbot worker: BOT_MODULE ...`, with the last line it printed; undefined
+   * while none has (or its last lines are still being read).
+   */
+  firstExit(): string | undefined {
+    const first = this.unexpectedExits[0];
+    if (first === undefined || !first.explained) return undefined;
+    const { child, code } = first;
+    const how = typeof code === "number" ? `exit code ${code}` : `killed by ${code}`;
+    const last = child.lastLines.findLast((line) => line.trim() !== "");
+    return `${child.name} exited (${how})${last === undefined ? "" : `: ${last.trim()}`}`;
   }
 
   /** The pids of every child started, by name. */

@@ -23,6 +23,8 @@ export interface DevSession {
     user: { id: string; displayName: string; email: string; token: string };
     rooms: { direct: string; group: string };
   };
+  /** The bot module the worker runs (absolute path or package name); unset: the example bot. */
+  botModule?: string;
   /** Pids of the processes started, by name. */
   pids: Record<string, number>;
 }

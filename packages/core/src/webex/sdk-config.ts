@@ -4,7 +4,7 @@ import type { SdkConfig } from "./sdk-loader.js";
 /** Milliseconds before a Webex call is abandoned, the default `timeoutMs`. */
 export const DEFAULT_WEBEX_TIMEOUT_MS = 15_000;
 
-/** The levels `WEBEX_LOG_LEVEL` accepts (any other value means `silent`). */
+/** The levels `WEBEX_LOG_LEVEL` accepts (the Webex SDK's own logger; any other value means `silent`). */
 export const WEBEX_SDK_LOG_LEVELS: readonly string[] = [
   "silent",
   "error",
@@ -14,7 +14,6 @@ export const WEBEX_SDK_LOG_LEVELS: readonly string[] = [
   "debug",
   "trace",
 ];
-const SDK_LOG_LEVELS = new Set(WEBEX_SDK_LOG_LEVELS);
 
 /**
  * The SDK's log level: `WEBEX_LOG_LEVEL` when it names a level, else `silent`. Setting it in the
@@ -22,7 +21,7 @@ const SDK_LOG_LEVELS = new Set(WEBEX_SDK_LOG_LEVELS);
  */
 export function sdkLogLevel(env: NodeJS.ProcessEnv = process.env): string {
   const level = env["WEBEX_LOG_LEVEL"];
-  return level !== undefined && SDK_LOG_LEVELS.has(level) ? level : "silent";
+  return level !== undefined && WEBEX_SDK_LOG_LEVELS.includes(level) ? level : "silent";
 }
 
 /**

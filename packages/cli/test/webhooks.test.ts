@@ -1,17 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "@sparkbot/core";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "@sparkbot/emulator";
 import { TEST_REDIS_URL, deletePrefix, uniquePrefix } from "@sparkbot/testkit";
-import { runSay } from "../src/commands/say.js";
 import { runWebhooks } from "../src/commands/webhooks.js";
 import { sessionPerson, setUpWorld, type EmulatorWorld } from "../src/dev/emulator-setup.js";
-import { writeSession, type DevSession } from "../src/dev/session.js";
+import { writeSession } from "../src/dev/session.js";
 
-describe("sparkbot say and sparkbot webhooks, against the emulator", () => {
+describe("sparkbot webhooks, against the emulator", () => {
   const prefix = uniquePrefix("cli");
   let emulator: RunningEmulator;
   let control: EmulatorControl;
@@ -19,9 +17,6 @@ describe("sparkbot say and sparkbot webhooks, against the emulator", () => {
   let dir: string;
   let sessionPath: string;
   const receiverUrl = "http://127.0.0.1:9";
-  /** What the stand-in bot answers to each text it is sent, with delays (ms) between replies. */
-  const script = new Map<string, { text: string; delayMs: number }[]>();
-  const received: Message[] = [];
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0 });
@@ -48,90 +43,12 @@ describe("sparkbot say and sparkbot webhooks, against the emulator", () => {
       },
       pids: {},
     });
-    // A stand-in bot: answers the user's messages through the control API, as the worker would.
-    emulator.events.on("message", (message: Message) => {
-      if (message.personId !== world.user.id) return;
-      received.push(message);
-      const text = (message.text ?? "").replace(/^SparkBot\s*/, "");
-      void (async () => {
-        for (const reply of script.get(text) ?? []) {
-          await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-          await control.sendMessage({
-            personId: world.bot.id,
-            roomId: message.roomId,
-            text: reply.text,
-          });
-        }
-      })();
-    });
   });
 
   afterAll(async () => {
     await emulator?.close();
     await deletePrefix(prefix);
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it("say sends as the dev user and prints every reply, in order, until it is quiet", async () => {
-    script.set("slow", [
-      { text: "working on it", delayMs: 0 },
-      { text: "done", delayMs: 600 },
-    ]);
-    const printed: string[] = [];
-    const replies = await runSay({
-      sessionPath,
-      text: "slow",
-      room: "direct",
-      quietMs: 1_200,
-      write: (line) => printed.push(line),
-    });
-    expect(printed).toEqual(["working on it", "done"]);
-    expect(replies.map((reply) => reply.personId)).toEqual([world.bot.id, world.bot.id]);
-    expect(received.at(-1)).toMatchObject({ roomId: world.rooms.direct, personId: world.user.id });
-  });
-
-  it("say mentions the bot in the group room", async () => {
-    script.set("ping", [{ text: "pong", delayMs: 0 }]);
-    const printed: string[] = [];
-    await runSay({
-      sessionPath,
-      text: "ping",
-      room: "group",
-      quietMs: 300,
-      write: (line) => printed.push(line),
-    });
-    expect(printed).toEqual(["pong"]);
-    expect(received.at(-1)?.roomId).toBe(world.rooms.group);
-    expect(received.at(-1)?.mentionedPeople).toContain(world.bot.id);
-  });
-
-  it("say gives up after its timeout when the bot stays silent", async () => {
-    const started = Date.now();
-    const replies = await runSay({
-      sessionPath,
-      text: "nothing",
-      room: "direct",
-      timeoutMs: 500,
-      write: () => undefined,
-    });
-    expect(replies).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(3_000);
-  });
-
-  it("say explains a stale session whose emulator is gone", async () => {
-    const stale = join(dir, "stale.json");
-    const session = JSON.parse(readFileSync(sessionPath, "utf8")) as DevSession;
-    writeSession(stale, {
-      ...session,
-      emulator: { ...session.emulator!, url: "http://127.0.0.1:9" },
-    });
-    const failure = runSay({
-      sessionPath: stale,
-      text: "ping",
-      room: "direct",
-      write: () => undefined,
-    });
-    await expect(failure).rejects.toThrow("Is `npm run dev` still running?");
   });
 
   it("webhooks sync registers as a receiver would, with the secret kept in Redis; list and delete", async () => {
