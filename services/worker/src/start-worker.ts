@@ -3,6 +3,7 @@ import {
   createLogger,
   createWebexClientOfKind,
   isRetryableWebexError,
+  warnIfRedisNotDurable,
   type Logger,
   type Person,
   type WebexClient,
@@ -82,6 +83,7 @@ export async function startWorker(
   });
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const ledgerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  warnIfRedisNotDurable(ledgerRedis, logger);
   // Errors of Redis and of BullMQ's loop go through the guard: logged without flooding, and a
   // Redis that refuses writes pauses the worker until a probe write succeeds.
   const late: { guard?: RedisGuard } = {}; // the guard needs the worker, created below
