@@ -219,3 +219,38 @@ describe("listing messages", () => {
     expect(items.every((m) => typeof m.created === "string")).toBe(true);
   });
 });
+
+describe("paging back with beforeMessage", () => {
+  it("returns every message once, even when many share one millisecond", async () => {
+    const sent: string[] = [];
+    const clock = { at: Date.parse("2026-01-01T00:00:00Z") };
+    await scene.emulator.close();
+    scene = await startScene({ now: () => clock.at }); // every message in the same millisecond
+    for (let i = 0; i < 30; i += 1) {
+      const m = await scene.control.sendMessage({
+        personId: scene.alice.id,
+        roomId: scene.directRoomId,
+        text: `m${i}`,
+      });
+      sent.push(m.id);
+    }
+    const seen: string[] = [];
+    let beforeMessage: string | undefined;
+    for (;;) {
+      const query = `roomId=${scene.directRoomId}&max=7${beforeMessage ? `&beforeMessage=${beforeMessage}` : ""}`;
+      const page = await api(scene.emulator, scene.bot.token, "GET", `/v1/messages?${query}`);
+      const items = page.json["items"] as Message[];
+      seen.push(...items.map((m) => m.id));
+      if (items.length < 7) break;
+      beforeMessage = items.at(-1)?.id;
+    }
+    expect(seen).toEqual([...sent].reverse());
+    const bad = await api(
+      scene.emulator,
+      scene.bot.token,
+      "GET",
+      `/v1/messages?roomId=${scene.directRoomId}&beforeMessage=nope`,
+    );
+    expect(bad.status).toBe(400);
+  });
+});

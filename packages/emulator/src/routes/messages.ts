@@ -125,14 +125,19 @@ function listMessages(
   const parentId = ctx.query("parentId");
   const before = ctx.query("before");
   const beforeMessage = ctx.query("beforeMessage");
-  const beforeTime = beforeMessage ? store.messages.get(beforeMessage)?.created : before;
-  return store
+  const newestFirst = store
     .roomMessages(room.id)
     .filter((m) => mentionedId === undefined || (m.mentionedPeople ?? []).includes(mentionedId))
     .filter((m) => parentId === undefined || m.parentId === parentId)
-    .filter((m) => beforeTime === undefined || m.created < beforeTime)
-    .filter((m) => beforeMessage === undefined || m.id !== beforeMessage)
+    .filter((m) => before === undefined || m.created < before)
     .reverse();
+  if (beforeMessage === undefined) return newestFirst;
+  // Strictly older than that message: by position, since several may share one millisecond.
+  const all = store.roomMessages(room.id);
+  const position = all.findIndex((m) => m.id === beforeMessage);
+  if (position < 0) throw new HttpError(400, "beforeMessage is not a message of this room.");
+  const older = new Set(all.slice(0, position).map((m) => m.id));
+  return newestFirst.filter((m) => older.has(m.id));
 }
 
 /** A message the caller may see (a member of its room), or Webex's 404. */
