@@ -16,3 +16,4 @@ export { DEFAULT_WEBEX_TIMEOUT_MS } from "./webex/sdk-config.js";
 export { toWebexError } from "./webex/sdk-errors.js";
 export * from "./bot/index.js";
 export * from "./helpers/index.js";
+export { isWildcardHost, listenUrls } from "./net/listen-urls.js";

@@ -3,6 +3,7 @@ import {
   createLogger,
   createWebexClientOfKind,
   isRetryableWebexError,
+  listenUrls,
   type Logger,
   type Person,
   type WebexClient,
@@ -116,7 +117,8 @@ export async function startWorker(
   logger.info("worker started", {
     bot: self.displayName,
     concurrency: config.concurrency,
-    metrics: `${ops.url}/metrics`,
+    // Where /metrics is really reachable: every interface's address when listening on 0.0.0.0.
+    metrics: listenUrls(config.host, Number(new URL(ops.url).port)).map((url) => `${url}/metrics`),
   });
   let closing: Promise<void> | undefined;
   return {
