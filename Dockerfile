@@ -28,32 +28,52 @@ RUN mkdir -p /etc/sparkbot \
  && npm install --global --no-fund --no-audit pnpm@10.34.8
 WORKDIR /app
 
-# --- deps: every locked package fetched into pnpm's store. Only the lockfile and the workspace
-# settings are copied, so this layer is rebuilt only when they change, not on a source edit.
-FROM base AS deps
+# --- manifests: what pnpm installs from, and nothing else: the lockfile (every locked package is
+# fetched into pnpm's store, rebuilt only when the lockfile changes), then every workspace
+# package's package.json (test/compose.test.ts checks this list against the workspace), so that
+# the install layers below are rebuilt only when the lockfile or a manifest changes.
+FROM base AS manifests
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch --store-dir /pnpm/store
+COPY package.json ./
+COPY packages/cli/package.json packages/cli/
+COPY packages/core/package.json packages/core/
+COPY packages/emulator/package.json packages/emulator/
+COPY packages/emulator/bin packages/emulator/bin
+COPY packages/testkit/package.json packages/testkit/
+COPY services/receiver/package.json services/receiver/
+COPY services/worker/package.json services/worker/
+COPY examples/example-bot/package.json examples/example-bot/
+COPY bench/package.json bench/
 
-# --- build: the sources, linked offline from the store, compiled to dist/ -----------------------
-FROM deps AS build
-COPY . .
-RUN pnpm install --frozen-lockfile --offline --store-dir /pnpm/store \
- && pnpm --recursive --filter "@sparkbot/cli..." run build
+# --- deps: every dependency, for the TypeScript build --------------------------------------------
+FROM manifests AS deps
+RUN pnpm install --frozen-lockfile --offline --store-dir /pnpm/store
 
-# --- prod: production dependencies of what the image runs, and nothing the runtime does not
-# need (sources, tests, TypeScript declarations, source maps, docs of dependencies).
-FROM build AS prod
-RUN rm -rf node_modules packages/*/node_modules services/*/node_modules \
-      examples/*/node_modules bench/node_modules \
+# --- prod-deps: production dependencies of what the image runs, without what the runtime never
+# reads (TypeScript declarations, source maps, docs, React Native's mobile projects).
+FROM manifests AS prod-deps
+# (pnpm fetch also filled node_modules/.pnpm with every package: start from the store alone.)
+RUN rm -rf node_modules \
  && pnpm install --frozen-lockfile --offline --prod --store-dir /pnpm/store \
       --filter "@sparkbot/cli..." \
- && rm -rf bench packages/testkit packages/*/src services/*/src examples/*/src \
- && find . -name 'tsconfig*.json' -not -path './node_modules/*' -delete \
- && find . -name '*.tsbuildinfo' -delete \
+ && rm -rf bench packages/testkit \
  && find node_modules/.pnpm -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' \
       -o -name '*.d.cts' -o -iname '*.md' -o -iname '*.markdown' \) -delete \
+ && find node_modules/.pnpm -mindepth 4 -maxdepth 4 -type d \( -name android -o -name ios \
+      -o -name windows \) -path '*/node_modules/react-native*' -exec rm -rf {} + \
  && mkdir -p node_modules/@sparkbot bots \
  && ln -sfn ../../packages/core node_modules/@sparkbot/core
+
+# --- build: the sources compiled to dist/; only this stage runs again after a source edit -------
+FROM deps AS build
+COPY . .
+RUN pnpm --recursive --filter "@sparkbot/cli..." run build \
+ && mkdir /out \
+ && cp -r --parents packages/cli/dist packages/core/dist packages/emulator/dist \
+      packages/emulator/static services/receiver/dist services/worker/dist \
+      examples/example-bot/dist /out \
+ && find /out -name '*.tsbuildinfo' -delete
 
 # --- runtime: node, production node_modules and dist/ only, as the unprivileged `node` user ----
 FROM ${NODE_IMAGE} AS runtime
@@ -62,8 +82,9 @@ ENV NODE_ENV=production RECEIVER_PORT=8080 WORKER_PORT=9464 \
 WORKDIR /app
 COPY --from=base /etc/sparkbot/extra-ca.pem /etc/sparkbot/extra-ca.pem
 # A bot mounted or copied under /app/bots/ imports "@sparkbot/core" from node_modules/@sparkbot
-# (ln -sfn ../../packages/core node_modules/@sparkbot/core, in the prod stage).
-COPY --from=prod /app /app
+# (ln -sfn ../../packages/core node_modules/@sparkbot/core, in the prod-deps stage).
+COPY --from=prod-deps /app /app
+COPY --from=build /out /app
 COPY docker/healthcheck.mjs docker/local-webex.mjs docker/entrypoint.sh docker/
 # The receiver's journal (JOURNAL_DIR in docker-compose.yml): a volume mounted here starts owned
 # by `node`, as this directory is.
@@ -71,7 +92,7 @@ RUN mkdir -p /var/lib/sparkbot/journal && chown node:node /var/lib/sparkbot/jour
 USER node
 EXPOSE 8080 9464 8900
 # HEALTHCHECK_PORT picks the service: 8080 for the receiver (the default), 9464 for a worker.
-HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "docker/healthcheck.mjs"]
 # Without WEBEX_ACCESS_TOKEN the entry point looks for the local profile's emulator
 # (SPARKBOT_LOCAL_WEBEX); with it, it runs the command unchanged.

@@ -37,6 +37,7 @@ let compose: Compose;
 let bases: BaseImages;
 let world: LocalWorld;
 let ports: { receiver: number; prometheus: number; emulator: number };
+let built = false;
 
 /** The environment compose runs in: no Webex account, the stand-ins, free host ports. */
 function composeEnv(): NodeJS.ProcessEnv {
@@ -60,6 +61,14 @@ function composeEnv(): NodeJS.ProcessEnv {
 }
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(0)} s`;
+
+/** Runs one step of a test and logs how long it took (the test's minutes are spent in steps). */
+async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
+  const begun = performance.now();
+  const result = await action();
+  log(`${what}: ${((performance.now() - begun) / 1000).toFixed(1)} s`);
+  return result;
+}
 
 beforeAll(async () => {
   await ensureHostPackages();
@@ -103,6 +112,7 @@ describe(`docker-compose.yml, run for real (${PROJECT})`, () => {
     const building = performance.now();
     await compose.ok([...args, "receiver"], 1_200_000);
     measured["build"] = seconds(building);
+    built = true;
     expect(proxy?.refused ?? []).toEqual([]);
     const inspect = await run(
       "docker",
@@ -130,9 +140,12 @@ describe(`docker-compose.yml, run for real (${PROJECT})`, () => {
   }, 90_000);
 
   it("`up --scale worker=3` with the local profile: every container healthy", async () => {
+    if (!built) throw new Error("the image was not built: nothing to run (see the build's error)");
     const upping = performance.now();
-    await compose.ok(["up", "-d", "--no-build", "--scale", "worker=3"]);
-    await waitHealthy(compose, engine!, { redis: 1, receiver: 1, worker: 3, emulator: 1, prometheus: 1 });
+    await step("up", () => compose.ok(["up", "-d", "--no-build", "--scale", "worker=3"]));
+    await step("healthy", () =>
+      waitHealthy(compose, engine!, { redis: 1, receiver: 1, worker: 3, emulator: 1, prometheus: 1 }),
+    );
     measured["up to healthy"] = seconds(upping);
     world = await localWorld(`http://127.0.0.1:${ports.emulator}`);
   }, 240_000);
@@ -195,16 +208,17 @@ describe(`docker-compose.yml, run for real (${PROJECT})`, () => {
       const { items } = (await response.json()) as { items: { dataId: string; status: number | null }[] };
       return items.some((d) => d.dataId === queued && d.status === 202);
     }, { timeoutMs: 30_000, intervalMs: 200, what: "the receiver to accept the message (202)" });
-    await compose.ok(["kill", "-s", "SIGKILL", "redis"]);
-    await compose.ok(["start", "redis"]);
-    await waitHealthy(compose, engine!, { redis: 1 });
+    await step("kill redis", () => compose.ok(["kill", "-s", "SIGKILL", "redis"]));
+    await step("start redis", () => compose.ok(["start", "redis"]));
+    await step("redis healthy", () => waitHealthy(compose, engine!, { redis: 1 }));
     expect(await repliesAfter(world, world.direct, queued)).toEqual([]);
-    await compose.ok(["start", "worker"], 120_000);
-    expect(await waitForReplies(world, world.direct, queued, 1, 90_000)).toEqual(["**pong**"]);
+    await step("start workers", () => compose.ok(["start", "worker"], 120_000));
+    const replies = await step("reply", () => waitForReplies(world, world.direct, queued, 1, 90_000));
+    expect(replies).toEqual(["**pong**"]);
   }, 240_000);
 
   it("`down --volumes` leaves no container, network or volume of the project", async () => {
-    await compose.ok(["down", "--volumes", "--remove-orphans"], 180_000);
+    await step("down", () => compose.ok(["down", "--volumes", "--remove-orphans"], 180_000));
     const label = `label=com.docker.compose.project=${PROJECT}`;
     for (const kind of ["container ls -a", "network ls", "volume ls"]) {
       const listed = await run("docker", [...kind.split(" "), "-q", "--filter", label], { env: engine!.env });

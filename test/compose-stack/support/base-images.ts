@@ -78,6 +78,7 @@ export async function provideBaseImages(engine: DockerEngine): Promise<BaseImage
     images.prometheus = await standIn(engine, "sparkbot-stand-in/prometheus:2", PROMETHEUS_DOCKERFILE);
     images.standIns = true;
   }
+  removeDebootstrapRoot();
   return images;
 }
 
@@ -121,8 +122,43 @@ function nodeContext(dir: string): string {
 /** Debian bookworm from debootstrap, imported (minbase; with redis-server, prometheus, wget). */
 async function provideDebianImage(engine: DockerEngine, image: string): Promise<void> {
   if ((await docker(engine, ["image", "inspect", image])).code === 0) return;
-  const services = image.includes("debian-services");
-  const root = join(STATE_DIR, services ? "rootfs-services" : "rootfs");
+  const root = join(STATE_DIR, "rootfs-image");
+  rmSync(root, { recursive: true, force: true });
+  const copied = await run("cp", ["-a", await debootstrapped(), root], { timeoutMs: 300_000 });
+  if (copied.code !== 0) throw new Error(`cp -a ${root}: ${copied.stderr}`);
+  try {
+    if (image.includes("debian-services")) {
+      await installInRoot(root, ["redis-server", "prometheus", "wget"]);
+    }
+    // What an image does not need: package lists and caches, docs, man pages, locales, and the
+    // 200 MB of timezone data prometheus' console templates pull in.
+    for (const path of TRIMMED) rmSync(join(root, path), { recursive: true, force: true });
+    log(`importing ${image}`);
+    const imported = await run("sh", ["-c", `tar -C '${root}' -c . | docker import - '${image}'`], {
+      env: engine.env,
+      timeoutMs: 300_000,
+    });
+    if (imported.code !== 0) throw new Error(`docker import ${image}: ${imported.stderr}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const TRIMMED = [
+  "var/cache/apt",
+  "var/lib/apt/lists",
+  "usr/share/doc",
+  "usr/share/man",
+  "usr/share/locale",
+  "usr/share/info",
+  "usr/share/javascript/moment-timezone",
+];
+
+/** A debootstrap'ed bookworm root (minbase), made once per run and shared by both images. */
+async function debootstrapped(): Promise<string> {
+  const root = join(STATE_DIR, "rootfs-debootstrap");
+  const complete = `${root}.complete`;
+  if (existsSync(complete)) return root;
   const cache = join(STATE_DIR, "debootstrap-cache");
   mkdirSync(cache, { recursive: true });
   rmSync(root, { recursive: true, force: true });
@@ -133,19 +169,14 @@ async function provideDebianImage(engine: DockerEngine, image: string): Promise<
     { timeoutMs: 900_000 },
   );
   if (strap.code !== 0) throw new Error(`debootstrap failed: ${strap.stderr.slice(-2000)}`);
-  if (services) await installInRoot(root, ["redis-server", "prometheus", "wget"]);
-  // What an image does not need: package lists and caches, docs, man pages, locales, and the
-  // 200 MB of timezone data prometheus' console templates pull in.
-  for (const path of ["var/cache/apt", "var/lib/apt/lists", "usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/info", "usr/share/javascript/moment-timezone"]) {
-    rmSync(join(root, path), { recursive: true, force: true });
-  }
-  log(`importing ${image}`);
-  const imported = await run("sh", ["-c", `tar -C '${root}' -c . | docker import - '${image}'`], {
-    env: engine.env,
-    timeoutMs: 300_000,
-  });
-  rmSync(root, { recursive: true, force: true });
-  if (imported.code !== 0) throw new Error(`docker import ${image}: ${imported.stderr}`);
+  writeFileSync(complete, "");
+  return root;
+}
+
+/** Removes debootstrap's root once every image is imported (the .deb cache stays). */
+export function removeDebootstrapRoot(): void {
+  rmSync(join(STATE_DIR, "rootfs-debootstrap.complete"), { force: true });
+  rmSync(join(STATE_DIR, "rootfs-debootstrap"), { recursive: true, force: true });
 }
 
 async function installInRoot(root: string, packages: string[]): Promise<void> {
