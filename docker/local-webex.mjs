@@ -21,7 +21,9 @@ if (!/^https?:\/\/[^\s'"]+$/.test(base)) {
   fail(`SPARKBOT_LOCAL_WEBEX must be the emulator's http(s) URL, got "${base}"`);
 }
 if (!/^[A-Za-z0-9_.-]+$/.test(token)) {
-  fail("SPARKBOT_LOCAL_BOT_TOKEN must be set to the emulator's --bot-token (letters, digits, _ . -)");
+  fail(
+    "SPARKBOT_LOCAL_BOT_TOKEN must be set to the emulator's --bot-token (letters, digits, _ . -)",
+  );
 }
 
 /** One attempt: "ok", "refused" (the emulator answered 401/403) or the reason it failed. */

@@ -113,7 +113,11 @@ describe("docker-compose.yml", () => {
     const dir = mkdtempSync(join(tmpdir(), "compose-redis-"));
     // On this host: a free port on loopback, a temporary directory (redis changes into --dir as
     // it reads it, so the value is replaced rather than overridden by a later one).
-    const local: Record<string, string> = { "--port": String(port), "--bind": "127.0.0.1", "--dir": dir };
+    const local: Record<string, string> = {
+      "--port": String(port),
+      "--bind": "127.0.0.1",
+      "--dir": dir,
+    };
     expect(Object.keys(local).every((flag) => args.includes(flag))).toBe(true);
     const hostArgs = args.map((arg, index) => local[args[index - 1]!] ?? arg);
     const server = spawn(binary!, hostArgs, { stdio: "ignore" });
@@ -158,12 +162,20 @@ describe("docker-compose.yml", () => {
     );
     const botIds: string[] = [];
     for (const run of [1, 2]) {
-      const emulator = spawn(process.execPath, hostArgs, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      const emulator = spawn(process.execPath, hostArgs, {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let output = "";
       emulator.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
       try {
-        await waitFor(() => output.includes("seeded:"), { timeoutMs: 10_000, what: `emulator start ${run}` });
-        expect(output).toContain("listening on http://127.0.0.1:8900 (chat page: http://127.0.0.1:8900/chat)");
+        await waitFor(() => output.includes("seeded:"), {
+          timeoutMs: 10_000,
+          what: `emulator start ${run}`,
+        });
+        expect(output).toContain(
+          "listening on http://127.0.0.1:8900 (chat page: http://127.0.0.1:8900/chat)",
+        );
         const me = await fetch(`http://127.0.0.1:${port}/v1/people/me`, {
           headers: { authorization: `Bearer ${token}` },
         });
@@ -200,9 +212,13 @@ describe(".env.example", () => {
   });
 
   it("every variable has a default in docker-compose.yml: no command fails for a missing one", () => {
-    const required = [...readFileSync(join(ROOT, "docker-compose.yml"), "utf8").matchAll(/\$\{[A-Z0-9_]+(:?\?)/g)];
+    const required = [
+      ...readFileSync(join(ROOT, "docker-compose.yml"), "utf8").matchAll(/\$\{[A-Z0-9_]+(:?\?)/g),
+    ];
     expect(required).toEqual([]);
-    const bare = [...readFileSync(join(ROOT, "docker-compose.yml"), "utf8").matchAll(/\$\{([A-Z0-9_]+)\}/g)];
+    const bare = [
+      ...readFileSync(join(ROOT, "docker-compose.yml"), "utf8").matchAll(/\$\{([A-Z0-9_]+)\}/g),
+    ];
     expect(bare.map((match) => match[1])).toEqual([]);
   });
 });

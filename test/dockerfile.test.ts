@@ -96,7 +96,10 @@ describe("Dockerfile", () => {
 });
 
 describe(".dockerignore", () => {
-  const filter = dockerignore()
+  // A CommonJS module whose types declare a default export: under NodeNext the default import is
+  // module.exports, whose `default` is the same factory.
+  const filter = dockerignore
+    .default()
     .add(readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n"))
     .createFilter();
   const tracked = execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" })
@@ -120,7 +123,10 @@ describe(".dockerignore", () => {
     for (const dir of workspacePackages().filter((d) => d !== "bench")) {
       const sources = tracked.filter((path) => path.startsWith(`${dir}/src/`));
       expect(sources.length, dir).toBeGreaterThan(0);
-      expect(sources.filter((path) => !sent.includes(path)), dir).toEqual([]);
+      expect(
+        sources.filter((path) => !sent.includes(path)),
+        dir,
+      ).toEqual([]);
       expect(sent, dir).toContain(`${dir}/tsconfig.build.json`);
     }
     expect(tracked.filter((path) => path.startsWith("packages/emulator/static/"))).toEqual(

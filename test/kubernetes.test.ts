@@ -114,7 +114,10 @@ describe("deploy/kubernetes", () => {
     }
     const receiver = container(byKind("Deployment", "receiver"));
     expect(receiver.readinessProbe?.httpGet?.path).toBe("/readyz");
-    expect(receiver.env).toContainEqual({ name: "JOURNAL_DIR", value: "/var/lib/sparkbot/journal" });
+    expect(receiver.env).toContainEqual({
+      name: "JOURNAL_DIR",
+      value: "/var/lib/sparkbot/journal",
+    });
   });
 
   it("gives a stopping worker more time than it drains for", () => {
@@ -143,9 +146,11 @@ describe("deploy/kubernetes", () => {
     const [trigger] = scaler.triggers;
     expect(trigger?.type).toBe("redis");
     expect(trigger?.metadata["listName"]).toBe(`${DEFAULT_KEY_PREFIX}:${QUEUE_NAME}:wait`);
-    const namespace = (manifests.find((m) => m.kind === "Kustomization") as unknown as {
-      namespace: string;
-    }).namespace;
+    const namespace = (
+      manifests.find((m) => m.kind === "Kustomization") as unknown as {
+        namespace: string;
+      }
+    ).namespace;
     expect(trigger?.metadata["address"]).toBe(`redis.${namespace}.svc.cluster.local:6379`);
     expect(Number(trigger?.metadata["listLength"])).toBeGreaterThan(0);
   });

@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { run } from "../../support/processes.js";
@@ -15,7 +23,11 @@ export interface BaseImages {
   standIns: boolean;
 }
 
-const OFFICIAL = { node: "node:20-bookworm-slim", redis: "redis:7-alpine", prometheus: "prom/prometheus:v2.53.0" };
+const OFFICIAL = {
+  node: "node:20-bookworm-slim",
+  redis: "redis:7-alpine",
+  prometheus: "prom/prometheus:v2.53.0",
+};
 const MIRROR = process.env["SPARKBOT_DEBIAN_MIRROR"] ?? "http://deb.debian.org/debian";
 const LABEL = "sparkbot.stand-in.key";
 
@@ -50,7 +62,13 @@ async function docker(engine: DockerEngine, args: string[], timeoutMs = 120_000)
 }
 
 async function imageLabel(engine: DockerEngine, image: string): Promise<string | undefined> {
-  const inspect = await docker(engine, ["image", "inspect", "--format", `{{index .Config.Labels "${LABEL}"}}`, image]);
+  const inspect = await docker(engine, [
+    "image",
+    "inspect",
+    "--format",
+    `{{index .Config.Labels "${LABEL}"}}`,
+    image,
+  ]);
   return inspect.code === 0 ? inspect.stdout.trim() : undefined;
 }
 
@@ -64,10 +82,16 @@ const keyOf = (...parts: string[]): string =>
  * for the others. Each stand-in is built once and kept (its label holds what it was built from).
  */
 export async function provideBaseImages(engine: DockerEngine): Promise<BaseImages> {
-  const have = async (image: string) => (await docker(engine, ["image", "inspect", image])).code === 0;
+  const have = async (image: string) =>
+    (await docker(engine, ["image", "inspect", image])).code === 0;
   const images: BaseImages = { ...OFFICIAL, standIns: false };
   if (!(await have(OFFICIAL.node))) {
-    images.node = await standIn(engine, "sparkbot-stand-in/node:20-bookworm-slim", NODE_DOCKERFILE, nodeContext);
+    images.node = await standIn(
+      engine,
+      "sparkbot-stand-in/node:20-bookworm-slim",
+      NODE_DOCKERFILE,
+      nodeContext,
+    );
     images.standIns = true;
   }
   if (!(await have(OFFICIAL.redis))) {
@@ -75,7 +99,11 @@ export async function provideBaseImages(engine: DockerEngine): Promise<BaseImage
     images.standIns = true;
   }
   if (!(await have(OFFICIAL.prometheus))) {
-    images.prometheus = await standIn(engine, "sparkbot-stand-in/prometheus:2", PROMETHEUS_DOCKERFILE);
+    images.prometheus = await standIn(
+      engine,
+      "sparkbot-stand-in/prometheus:2",
+      PROMETHEUS_DOCKERFILE,
+    );
     images.standIns = true;
   }
   removeDebootstrapRoot();
@@ -108,10 +136,14 @@ async function standIn(
 /** This machine's node binary, npm and corepack, laid out as the official image has them. */
 function nodeContext(dir: string): string {
   const [major] = process.versions.node.split(".");
-  if (Number(major) < 20) throw new Error(`the stand-in Node image needs Node.js 20+, this is ${process.version}`);
+  if (Number(major) < 20)
+    throw new Error(`the stand-in Node image needs Node.js 20+, this is ${process.version}`);
   const node = realpathSync(process.execPath);
-  const modules = [join(dirname(node), "../lib/node_modules"), "/usr/local/lib/node_modules", "/usr/lib/node_modules"]
-    .find((candidate) => existsSync(join(candidate, "npm/bin/npm-cli.js")));
+  const modules = [
+    join(dirname(node), "../lib/node_modules"),
+    "/usr/local/lib/node_modules",
+    "/usr/lib/node_modules",
+  ].find((candidate) => existsSync(join(candidate, "npm/bin/npm-cli.js")));
   if (modules === undefined) throw new Error(`npm not found beside ${node}`);
   cpSync(node, join(dir, "node"));
   mkdirSync(join(dir, "lib"));
@@ -184,10 +216,22 @@ async function installInRoot(root: string, packages: string[]): Promise<void> {
   writeFileSync(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
   const install = await run(
     "chroot",
-    [root, "/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND=noninteractive",
-      "apt-get", "install", "-y", "-qq", "--no-install-recommends", ...packages],
+    [
+      root,
+      "/usr/bin/env",
+      "-i",
+      "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+      "DEBIAN_FRONTEND=noninteractive",
+      "apt-get",
+      "install",
+      "-y",
+      "-qq",
+      "--no-install-recommends",
+      ...packages,
+    ],
     { timeoutMs: 600_000 },
   );
   rmSync(policy, { force: true });
-  if (install.code !== 0) throw new Error(`apt-get install ${packages.join(" ")} in ${root}: ${install.stderr}`);
+  if (install.code !== 0)
+    throw new Error(`apt-get install ${packages.join(" ")} in ${root}: ${install.stderr}`);
 }

@@ -34,11 +34,15 @@ export async function findCompose(engine: DockerEngine, env: NodeJS.ProcessEnv):
       async ok(args, timeoutMs) {
         const result = await runIt(args, timeoutMs);
         if (result.code !== 0) {
-          throw new Error(`${argv.join(" ")} ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+          throw new Error(
+            `${argv.join(" ")} ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`,
+          );
         }
         return result.stdout;
       },
     };
   }
-  throw new Error("neither `docker compose` nor `docker-compose` runs (apt-get install docker-compose)");
+  throw new Error(
+    "neither `docker compose` nor `docker-compose` runs (apt-get install docker-compose)",
+  );
 }

@@ -44,7 +44,9 @@ export async function provideDockerEngine(): Promise<DockerEngine> {
   const machine = { ...process.env };
   if (machine["DOCKER_HOST"] !== undefined || existsSync("/var/run/docker.sock")) {
     if (await answers(machine)) {
-      log(`using the machine's docker daemon (${machine["DOCKER_HOST"] ?? "/var/run/docker.sock"})`);
+      log(
+        `using the machine's docker daemon (${machine["DOCKER_HOST"] ?? "/var/run/docker.sock"})`,
+      );
       return { env: machine, ours: false, stop: async () => undefined };
     }
   }
@@ -125,9 +127,17 @@ async function stopProcess(pid: number): Promise<void> {
   if (!alive(pid)) return;
   process.kill(pid, "SIGTERM");
   try {
-    await waitFor(() => !alive(pid), { timeoutMs: 30_000, intervalMs: 200, what: "dockerd to stop" });
+    await waitFor(() => !alive(pid), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: "dockerd to stop",
+    });
   } catch {
     process.kill(pid, "SIGKILL");
-    await waitFor(() => !alive(pid), { timeoutMs: 10_000, intervalMs: 200, what: "dockerd to die" });
+    await waitFor(() => !alive(pid), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: "dockerd to die",
+    });
   }
 }

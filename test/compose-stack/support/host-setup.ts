@@ -3,7 +3,8 @@ import { onPath } from "../../support/repo.js";
 import { run } from "../../support/processes.js";
 
 /** Where the compose test keeps what outlives one run: dockerd's data, Debian packages. */
-export const STATE_DIR = process.env["SPARKBOT_COMPOSE_STATE_DIR"] ?? "/var/lib/sparkbot-compose-test";
+export const STATE_DIR =
+  process.env["SPARKBOT_COMPOSE_STATE_DIR"] ?? "/var/lib/sparkbot-compose-test";
 
 /** A progress line on stderr (the test takes minutes; each step says what it does). */
 export function log(line: string): void {
@@ -49,7 +50,10 @@ export async function ensureHostPackages(): Promise<void> {
   log(`installing ${missing.join(", ")} from Debian's packages`);
   const policy = "/usr/sbin/policy-rc.d";
   const ownPolicy = !existsSync(policy);
-  if (ownPolicy) writeFileSync(policy, "#!/bin/sh\n# sparkbot compose test: no service starts\nexit 101\n", { mode: 0o755 });
+  if (ownPolicy)
+    writeFileSync(policy, "#!/bin/sh\n# sparkbot compose test: no service starts\nexit 101\n", {
+      mode: 0o755,
+    });
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     const update = await run("apt-get", ["update", "-qq"], { env, timeoutMs: 300_000 });

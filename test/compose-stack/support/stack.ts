@@ -58,7 +58,11 @@ export async function roomMessages(world: LocalWorld, roomId: string): Promise<R
 }
 
 /** The user writes `text` in a room (mentioning the bot in the group room); resolves its id. */
-export async function say(world: LocalWorld, text: string, room: "direct" | "group" = "direct"): Promise<string> {
+export async function say(
+  world: LocalWorld,
+  text: string,
+  room: "direct" | "group" = "direct",
+): Promise<string> {
   const response = await fetch(`${world.emulatorUrl}/_emulator/messages`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -74,7 +78,11 @@ export async function say(world: LocalWorld, text: string, room: "direct" | "gro
 }
 
 /** The bot's replies that came after message `afterId` in a room, oldest first. */
-export async function repliesAfter(world: LocalWorld, roomId: string, afterId: string): Promise<string[]> {
+export async function repliesAfter(
+  world: LocalWorld,
+  roomId: string,
+  afterId: string,
+): Promise<string[]> {
   const messages = await roomMessages(world, roomId);
   const start = messages.findIndex((message) => message.id === afterId);
   return messages
@@ -112,7 +120,10 @@ export interface ContainerState {
 }
 
 /** The project's containers (running or not), from `compose ps -q` and `docker inspect`. */
-export async function containers(compose: Compose, engine: DockerEngine): Promise<ContainerState[]> {
+export async function containers(
+  compose: Compose,
+  engine: DockerEngine,
+): Promise<ContainerState[]> {
   const ids = (await compose.ok(["ps", "-q"])).split("\n").filter((id) => id.trim() !== "");
   if (ids.length === 0) return [];
   const format =
