@@ -13,7 +13,8 @@ export default defineConfig({
       "bench/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],
-    exclude: ["**/node_modules/**", "**/dist/**"],
+    // test/compose-stack/ needs docker and root: `npm run test:compose` (vitest.compose.config.ts).
+    exclude: ["**/node_modules/**", "**/dist/**", "test/compose-stack/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Container health check: GET http://127.0.0.1:<port>/healthz answers 2xx within 2 s.
+// Container health check: GET http://127.0.0.1:<port><path> answers 2xx within 2 s.
 // The port is HEALTHCHECK_PORT, else RECEIVER_PORT, else 8080 (a worker sets HEALTHCHECK_PORT to
-// its WORKER_PORT). Exit 0 when healthy, 1 otherwise, with one line saying why.
+// its WORKER_PORT); the path is HEALTHCHECK_PATH, else /healthz (the emulator, which has no
+// /healthz, names another). Exit 0 when healthy, 1 otherwise, with one line saying why.
 const port = process.env.HEALTHCHECK_PORT || process.env.RECEIVER_PORT || "8080";
-const url = `http://127.0.0.1:${port}/healthz`;
+const path = process.env.HEALTHCHECK_PATH || "/healthz";
+const url = `http://127.0.0.1:${port}${path}`;
 
 try {
   const response = await fetch(url, { signal: AbortSignal.timeout(2000) });

@@ -20,3 +20,4 @@ export * from "./bot/index.js";
 export * from "./access/index.js";
 export * from "./config/access-config.js";
 export * from "./helpers/index.js";
+export { isWildcardHost, listenUrls } from "./net/listen-urls.js";

@@ -8,3 +8,4 @@ export { webexId, decodeWebexId, webexToken } from "./ids.js";
 export { sign as signWebhookBody, FAILURE_LIMIT, FAILURE_WINDOW_MS } from "./webhooks/delivery.js";
 export { MAX_MESSAGE_BYTES } from "./state/compose.js";
 export { FaultInjector, type FaultSpec } from "./faults.js";
+export { seedDevWorld, stableUuid, type SeedOptions, type SeededWorld } from "./seed.js";

@@ -12,6 +12,7 @@ import { membershipRoutes } from "./routes/memberships.js";
 import { messageRoutes } from "./routes/messages.js";
 import { peopleRoutes } from "./routes/people.js";
 import { roomRoutes } from "./routes/rooms.js";
+import { seedDevWorld, stableUuid, type SeedOptions, type SeededWorld } from "./seed.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import type { EmulatorServices } from "./services.js";
 import { EmulatorStore } from "./state/store.js";
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
   logRequests?: boolean;
   /** Serve the chat page at `/chat` (default true). */
   chatPage?: boolean;
+  /** Start with `sparkbot dev`'s accounts and rooms, with ids stable across restarts. */
+  seed?: SeedOptions;
 }
 
 /** A started emulator. */
@@ -48,6 +51,8 @@ export interface RunningEmulator {
   events: EventEmitter;
   /** The in-memory state, for tools living in the same process (the chat page). */
   store: EmulatorStore;
+  /** What `options.seed` created. */
+  seeded?: SeededWorld;
   /** Mounts a raw handler for every path starting with `pathPrefix` (`*` = any method). */
   addRoute(method: string, pathPrefix: string, handler: RawHandler): void;
   /** Resolves once every webhook delivery started so far has settled. */
@@ -61,7 +66,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? Date.now;
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const store = new EmulatorStore(now);
+  const store = new EmulatorStore(now, options.seed ? stableUuid("organization") : undefined);
+  const seeded = options.seed ? seedDevWorld(store, options.seed) : undefined;
   const services: EmulatorServices = {
     store,
     events,
@@ -90,6 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     apiUrl: `${url}/v1`,
     events,
     store,
+    ...(seeded !== undefined ? { seeded } : {}),
     addRoute,
     deliveriesIdle: () => services.delivery.idle(),
     close: () => closeServer(server, services, chat),

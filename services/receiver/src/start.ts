@@ -4,6 +4,7 @@ import type Koa from "koa";
 import type { Redis } from "ioredis";
 import {
   createWebexClientOfKind,
+  listenUrls,
   silentLogger,
   warnIfRedisNotDurable,
   type Logger,
@@ -197,7 +198,11 @@ export async function startReceiver(
   const { port } = server.address() as AddressInfo;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  logger.info("receiver listening", { url, webhookPath: config.webhookPath });
+  // Logged: where it is really reachable (every interface's address when on 0.0.0.0).
+  logger.info("receiver listening", {
+    urls: listenUrls(config.host, port),
+    webhookPath: config.webhookPath,
+  });
 
   let closing: Promise<void> | undefined;
   const close = async () => {

@@ -22,21 +22,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ name: "worker", level: config.logLevel });
-  let running: RunningWorker;
-  try {
-    running = await startWorker(config, { logger, tuning });
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn("second signal, exiting now", { signal });
-      process.exit(1);
-    }
-    stopping = true;
+  // Signals are handled from the start: as PID 1 in a container, a SIGTERM with no handler would
+  // be ignored, and a stop during a slow start would wait for the runtime's SIGKILL. One that
+  // comes while starting (loading the bot and the Webex client, learning people/me) exits at
+  // once: no job has been taken yet, or, in the instant between taking one and being up, its
+  // lock expires and another worker runs it (the delivery ledger keeps replies from repeating).
+  let running: RunningWorker | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  const drain = (worker: RunningWorker, signal: NodeJS.Signals): void => {
     logger.info("draining", { signal, deadlineMs: config.drainTimeoutMs });
-    running.close().then(
+    worker.close().then(
       () => {
         // Everything is closed; exit even if a library left a timer behind.
         setTimeout(() => process.exit(0), 200).unref();
@@ -47,8 +42,23 @@ async function main(): Promise<void> {
       },
     );
   };
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) {
+      logger.warn("second signal, exiting now", { signal });
+      process.exit(1);
+    }
+    stopping = signal;
+    if (running !== undefined) return drain(running, signal);
+    logger.info("stopped while starting", { signal });
+    setTimeout(() => process.exit(0), 100).unref();
+  };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  try {
+    running = await startWorker(config, { logger, tuning });
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -4,6 +4,7 @@ import {
   createWebexClientOfKind,
   isRetryableWebexError,
   warnIfRedisNotDurable,
+  listenUrls,
   type Logger,
   type Person,
   type WebexClient,
@@ -139,7 +140,8 @@ export async function startWorker(
   logger.info("worker started", {
     bot: self.displayName,
     concurrency: config.concurrency,
-    metrics: `${ops.url}/metrics`,
+    // Where /metrics is really reachable: every interface's address when listening on 0.0.0.0.
+    metrics: listenUrls(config.host, Number(new URL(ops.url).port)).map((url) => `${url}/metrics`),
     access: describeAccessPolicy(access),
   });
   let closing: Promise<void> | undefined;

@@ -1,3 +1,4 @@
+import { waitFor } from "@sparkbot/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnWorker, TEST_BOT_PATH, within, type ChildWorker } from "./helpers/child-worker.js";
 import { FAST_TUNING, startStack, texts, type Stack } from "./helpers/stack.js";
@@ -68,6 +69,24 @@ describe("worker processes", () => {
     const command = worker.logs.find((line) => line["msg"] === "command");
     expect(command).toMatchObject({ command: "slow", outcome: "ok", roomId: stack.room.id });
     expect(command).not.toHaveProperty("text");
+  });
+
+  it("SIGTERM while starting: the worker exits 0 at once, without waiting to be up", async () => {
+    stack = await startStack("sigterm-start");
+    // people/me answers after 20 s, so that the signal surely comes while the worker starts.
+    await stack.control.fault({ method: "GET", path: "/v1/people/me", delayMs: 20_000, count: 1 });
+    const worker = start({ ...stack.env, BOT_MODULE: TEST_BOT_PATH });
+    const faultsLeft = async () => {
+      const response = await fetch(`${stack!.emulator.url}/_emulator/faults`);
+      return ((await response.json()) as { items: unknown[] }).items.length;
+    };
+    await waitFor(async () => (await faultsLeft()) === 0, {
+      timeoutMs: 20_000,
+      what: "the worker to ask people/me",
+    });
+    worker.child.kill("SIGTERM");
+    expect(await within(worker.exited, 10_000, "worker stopped while starting")).toBe(0);
+    expect(worker.logs.map((line) => line["msg"])).toEqual(["stopped while starting"]);
   });
 
   it("past the drain deadline, the command is cancelled and another worker finishes it", async () => {

@@ -19,6 +19,10 @@ export interface NewPerson {
   type?: "person" | "bot";
   firstName?: string;
   lastName?: string;
+  /** The uuid inside the person's id (default: a random one); seeding passes a stable one. */
+  uuid?: string;
+  /** The bearer token (default: a random one in Webex's form); seeding passes a stable one. */
+  token?: string;
 }
 
 /** What `createRoom` accepts. */
@@ -27,12 +31,13 @@ export interface NewRoom {
   type: RoomType;
   members: string[];
   teamId?: string;
+  /** The uuid inside the room's id (default: a random one); seeding passes a stable one. */
+  uuid?: string;
 }
 
 /** All the emulator's in-memory state. `reset()` empties it. */
 export class EmulatorStore {
-  readonly orgUuid = randomUUID();
-  readonly orgId = webexId("ORGANIZATION", this.orgUuid);
+  readonly orgId: string;
   readonly appId = webexId("APPLICATION", "emulator");
 
   people = new Map<string, Person>();
@@ -50,7 +55,13 @@ export class EmulatorStore {
   /** roomId → its messages, oldest first. */
   private readonly messageIndex = new Map<string, Message[]>();
 
-  constructor(private readonly now: () => number) {}
+  /** `orgUuid`: the organization everyone belongs to (default: a random one). */
+  constructor(
+    private readonly now: () => number,
+    readonly orgUuid: string = randomUUID(),
+  ) {
+    this.orgId = webexId("ORGANIZATION", orgUuid);
+  }
 
   /** The current time as Webex formats it. */
   isoNow(): string {
@@ -83,7 +94,7 @@ export class EmulatorStore {
     if (this.personByEmail(email)) throw new HttpError(409, `A person with email ${email} exists.`);
     const [first = input.displayName, ...rest] = input.displayName.split(" ");
     const person: Person = {
-      id: webexId("PEOPLE"),
+      id: webexId("PEOPLE", input.uuid),
       emails: [email],
       phoneNumbers: [],
       displayName: input.displayName,
@@ -97,7 +108,8 @@ export class EmulatorStore {
       status: "unknown",
       type: input.type ?? "person",
     };
-    const token = webexToken(this.orgUuid);
+    const token = input.token ?? webexToken(this.orgUuid);
+    if (this.tokens.has(token)) throw new HttpError(409, "That token is taken.");
     this.people.set(person.id, person);
     this.tokens.set(token, person.id);
     return { person, token };
@@ -137,7 +149,7 @@ export class EmulatorStore {
       throw new HttpError(400, "A direct room has exactly two members.");
     }
     const room: Room = {
-      id: webexId("ROOM"),
+      id: webexId("ROOM", input.uuid),
       title: input.title,
       type: input.type,
       isLocked: false,
