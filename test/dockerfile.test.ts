@@ -20,7 +20,9 @@ function workspacePackages(): string[] {
   return workspace.packages
     .flatMap((glob) =>
       glob.endsWith("/*")
-        ? readdirSync(join(ROOT, glob.slice(0, -2))).map((name) => `${glob.slice(0, -2)}/${name}`)
+        ? existsSync(join(ROOT, glob.slice(0, -2)))
+          ? readdirSync(join(ROOT, glob.slice(0, -2))).map((name) => `${glob.slice(0, -2)}/${name}`)
+          : [] // bots/: made by `sparkbot new`, none committed
         : [glob],
     )
     .filter((dir) => existsSync(join(ROOT, dir, "package.json")))
