@@ -23,7 +23,7 @@ export function lazyPerson(webex: WebexClient, personId: string): LazyPerson {
   };
 }
 
-/** What one run shares between its middleware and its handler. */
+/** What one message's run shares between its middleware and its handler. */
 export interface RunScope<S extends object> {
   readonly input: CommandInput;
   readonly signal: AbortSignal;
@@ -32,7 +32,7 @@ export interface RunScope<S extends object> {
   isAllowed(name: string): Promise<boolean>;
 }
 
-/** Builds the context a handler receives. `caller` is fetched on first read only, then cached. */
+/** Builds the context a command handler receives. `caller` is fetched on first read only. */
 export function createContext<S extends object>(
   scope: RunScope<S>,
   commandline: readonly string[],

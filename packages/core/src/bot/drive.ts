@@ -1,5 +1,3 @@
-import { typeName } from "./registry.js";
-
 /** Thrown inside a run when the command's signal fired; carries the signal's reason. */
 export class AbortStop extends Error {
   readonly reason: unknown;
@@ -15,15 +13,15 @@ export function isAbortStop(error: unknown): error is AbortStop {
 }
 
 /**
- * Calls a handler and yields its non-empty replies as they come: a returned string, the
- * settled value of a returned Promise, or each value of a returned (async) iterable, then the
- * iterable's return value. When `signal` fires, waiting stops at once, the handler's generator is
+ * Calls a handler and yields its replies as they come (undefined and null skipped): a returned
+ * value, the settled value of a returned Promise, or each value of a returned (async) iterable,
+ * then the iterable's return value. Strings and reply messages are checked by the reader. When `signal` fires, waiting stops at once, the handler's generator is
  * told to `return()`, and an `AbortStop` carrying the reason is thrown.
  */
 export async function* driveHandler(
   invoke: () => unknown,
   signal: AbortSignal,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<unknown, void, undefined> {
   throwIfAborted(signal);
   let result: unknown;
   try {
@@ -36,14 +34,13 @@ export async function* driveHandler(
     yield* driveIterable(result, signal);
     return;
   }
-  const reply = toReply(result);
-  if (reply !== undefined) yield reply;
+  if (!isNothing(result)) yield result;
 }
 
 async function* driveIterable(
   iterable: AsyncIterable<unknown> | Iterable<unknown>,
   signal: AbortSignal,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<unknown, void, undefined> {
   const iterator: AsyncIterator<unknown> | Iterator<unknown> = isAsyncIterable(iterable)
     ? iterable[Symbol.asyncIterator]()
     : iterable[Symbol.iterator]();
@@ -59,9 +56,8 @@ async function* driveIterable(
         throw signal.aborted ? new AbortStop(signal.reason) : error;
       }
       throwIfAborted(signal);
-      const reply = toReply(step.value);
       if (step.done === true) finished = true;
-      if (reply !== undefined) yield reply;
+      if (!isNothing(step.value)) yield step.value;
       if (step.done === true) return;
       throwIfAborted(signal);
     }
@@ -103,13 +99,9 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new AbortStop(signal.reason);
 }
 
-/** A handler's value as a reply: strings that are not blank; nothing for empty values. */
-export function toReply(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") {
-    throw new TypeError(`A command must produce strings (markdown), got ${typeName(value)}.`);
-  }
-  return value.trim() === "" ? undefined : value;
+/** True for the values a handler produces to say nothing. */
+function isNothing(value: unknown): boolean {
+  return value === undefined || value === null;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -1,6 +1,7 @@
 // Public API of the command framework.
-export { SparkBot, type SparkBotOptions } from "./sparkbot.js";
+export { SparkBot, DEFAULT_ACTION_KEY, type SparkBotOptions } from "./sparkbot.js";
 export type {
+  BotInput,
   CommandContext,
   CommandHandler,
   CommandInfo,
@@ -11,10 +12,29 @@ export type {
   CommandRun,
   Reply,
 } from "./types.js";
+export type { ReplyMessage, ReplyValue, ReplyPlacement } from "./replies.js";
+export { toReplies } from "./replies.js";
+export {
+  MEMBERSHIP_EVENT_KINDS,
+  type ActionOptions,
+  type CardActionContext,
+  type CardActionHandler,
+  type CardActionInput,
+  type HandlerResult,
+  type MembershipContext,
+  type MembershipEventKind,
+  type MembershipHandler,
+  type MembershipInput,
+  type RunEnvironment,
+} from "./event-types.js";
+export { PSEUDO_ACTIONS, cardOf } from "./card-action-plan.js";
+export { membershipKind } from "./membership-plan.js";
 export type {
+  CardActionMiddlewareContext,
   DefaultState,
   Dispatch,
   DispatchKind,
+  MembershipMiddlewareContext,
   MessageMiddlewareContext,
   Middleware,
   MiddlewareContext,

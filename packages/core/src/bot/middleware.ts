@@ -1,7 +1,10 @@
+import type { AdaptiveCard } from "../cards/card-types.js";
 import type { Logger } from "../logging/logger.js";
 import type { WebexClient } from "../webex/client.js";
-import type { Message, Person } from "../webex/types.js";
+import type { AttachmentAction, Membership, Message, Person } from "../webex/types.js";
 import type { WebhookEvent } from "../webex/webhook-event.js";
+import type { MembershipEventKind } from "./event-types.js";
+import type { ReplyValue } from "./replies.js";
 import type { CommandInfo, CommandOutcome } from "./types.js";
 
 /** What `state` holds unless the bot declares its own type (`new SparkBot<MyState>()`). */
@@ -29,26 +32,16 @@ export interface Dispatch {
   readonly name: string;
 }
 
-/**
- * What every middleware receives for a message. Card actions and membership events (when the
- * bot handles them) will go through the same chain with their own `type`; check `ctx.type`
- * before reading fields only messages have.
- */
-export interface MessageMiddlewareContext<S extends object = DefaultState> {
-  readonly type: "message";
+/** What the middleware context of every kind of run has. */
+interface BaseMiddlewareContext<S extends object> {
   /** The webhook envelope. */
   readonly event: WebhookEvent;
-  /** The fetched message. */
-  readonly message: Message;
-  /** The message split like `shlex.split`, the bot's mention removed; empty when it could not be split. */
-  readonly commandline: readonly string[];
-  /** What the message is dispatched to. */
-  readonly dispatch: Dispatch;
+  /**
+   * The name the run is reported under: the command's (`dispatch.name`), the card action's, or
+   * the membership event's kind (`botAdded`…).
+   */
+  readonly name: string;
   readonly roomId: string;
-  /** The id of the person (or bot) who wrote. */
-  readonly personId: string;
-  /** The writer as Webex knows them: fetched on first read, then shared with the handler. */
-  readonly caller: Promise<Person>;
   readonly self: Person;
   readonly webex: WebexClient;
   /** Fires on timeout or shutdown, as the handler's does. */
@@ -57,22 +50,78 @@ export interface MessageMiddlewareContext<S extends object = DefaultState> {
   /** Shared with the handler as `context.state`: add what the handler should get. */
   readonly state: S;
   /**
-   * Sends a reply now, before anything the handler yields (blank replies are skipped). Resolves
-   * once the reply has been taken for delivery. Answer without calling `next()` to short-circuit.
+   * Sends a reply now, before anything the handler yields (markdown or a reply message; blank
+   * ones are skipped). Resolves once the reply has been taken for delivery. Answer without
+   * calling `next()` to short-circuit.
    */
-  reply(markdown: string): Promise<void>;
+  reply(value: ReplyValue): Promise<void>;
   /** How the run has ended so far: set once `await next()` returns (or throws). */
   readonly outcome: CommandOutcome | undefined;
+}
+
+/**
+ * What every middleware receives for a message (`type: "message"`). Card actions and membership
+ * events go through the same chain with their own `type`: check `ctx.type` before reading
+ * fields only messages have.
+ */
+export interface MessageMiddlewareContext<
+  S extends object = DefaultState,
+> extends BaseMiddlewareContext<S> {
+  readonly type: "message";
+  /** The fetched message. */
+  readonly message: Message;
+  /** The message split like `shlex.split`, the bot's mention removed; empty when it could not be split. */
+  readonly commandline: readonly string[];
+  /** What the message is dispatched to. */
+  readonly dispatch: Dispatch;
+  /** The id of the person (or bot) who wrote. */
+  readonly personId: string;
+  /** The writer as Webex knows them: fetched on first read, then shared with the handler. */
+  readonly caller: Promise<Person>;
   /** True when the caller passes the access rules of the command named `name` (any alias). */
   isAllowed(name: string): Promise<boolean>;
 }
 
-/** The context a middleware gets: for now, messages only. */
-export type MiddlewareContext<S extends object = DefaultState> = MessageMiddlewareContext<S>;
+/** What middleware receives for a card submission (`type: "cardAction"`). */
+export interface CardActionMiddlewareContext<
+  S extends object = DefaultState,
+> extends BaseMiddlewareContext<S> {
+  readonly type: "cardAction";
+  /** The submission (`inputs`, `messageId`, `personId`…). */
+  readonly action: AttachmentAction;
+  /** The card's message. */
+  readonly message: Message;
+  readonly card: AdaptiveCard | undefined;
+  /** Where it is routed: a registered action, the action fallback, or none (`unknownAction`). */
+  readonly route: "action" | "fallback" | "unknown";
+  /** The person who submitted. */
+  readonly personId: string;
+  /** That person, fetched on first read, shared with the handler. */
+  readonly caller: Promise<Person>;
+  isAllowed(name: string): Promise<boolean>;
+}
+
+/** What middleware receives for a membership event (`type: "membership"`). */
+export interface MembershipMiddlewareContext<
+  S extends object = DefaultState,
+> extends BaseMiddlewareContext<S> {
+  readonly type: "membership";
+  readonly kind: MembershipEventKind;
+  readonly membership: Membership;
+  /** The person who joined or left. */
+  readonly personId: string;
+  /** Who did it, when Webex says. */
+  readonly actorId: string | undefined;
+  readonly actor: Promise<Person>;
+}
+
+/** The context a middleware gets: narrow it on `ctx.type`. */
+export type MiddlewareContext<S extends object = DefaultState> =
+  MessageMiddlewareContext<S> | CardActionMiddlewareContext<S> | MembershipMiddlewareContext<S>;
 
 /**
  * A Koa-style middleware: it runs around the dispatch of every message (commands, help, the
- * fallback, unknown and empty messages). `await next()` runs the rest of the chain and the
+ * fallback, unknown and empty messages), card action and handled membership event. `await next()` runs the rest of the chain and the
  * handler; errors of the handler come out of `next()` and may be caught. Not calling `next()`
  * stops the message there (answer with `ctx.reply`). Errors thrown here are answered like a
  * handler's: `CommandError` with its text, anything else with the internal-error reply.

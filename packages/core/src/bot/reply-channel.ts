@@ -4,8 +4,8 @@
  * reader asks for the reply after it, so a handler continues once its last reply has been dealt
  * with (sent to Webex), exactly as when the reader pulled from the handler's generator.
  */
-export class ReplyChannel {
-  readonly #queue: { value: string; taken: () => void }[] = [];
+export class ReplyChannel<T> {
+  readonly #queue: { value: T; taken: () => void }[] = [];
   #lastTaken: (() => void) | undefined;
   #waiting: (() => void) | undefined;
   #closed = false;
@@ -18,7 +18,7 @@ export class ReplyChannel {
   }
 
   /** Queues a reply; resolves once the reader is ready for the next one (at once when closed). */
-  push(value: string): Promise<void> {
+  push(value: T): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise<void>((taken) => {
       this.#queue.push({ value, taken });
@@ -43,7 +43,7 @@ export class ReplyChannel {
   }
 
   /** Yields each reply; finishes when closed and drained, or throws the close error. */
-  async *read(): AsyncGenerator<string, void, undefined> {
+  async *read(): AsyncGenerator<T, void, undefined> {
     try {
       for (;;) {
         this.#release();

@@ -1,46 +1,36 @@
-import { createAccessGate } from "../access/gate.js";
-import { CombinedPolicy, normalizePolicy, type NormalizedPolicy } from "../access/policy.js";
+import { CombinedPolicy, normalizePolicy } from "../access/policy.js";
 import type { AccessDenial } from "../access/rules.js";
 import { CommandError, CommandTimeoutError } from "../errors/errors.js";
 import { silentLogger, type Logger } from "../logging/logger.js";
-import { createContext, lazyPerson, type RunScope } from "./context.js";
-import { PSEUDO_COMMANDS, resolveDispatch, type ResolvedDispatch } from "./dispatch.js";
-import { driveHandler, raceAbort, toReply } from "./drive.js";
-import {
-  composeMiddleware,
-  type DefaultState,
-  type MessageMiddlewareContext,
-  type Middleware,
-} from "./middleware.js";
-import type { CommandRegistry } from "./registry.js";
+import { planCardAction } from "./card-action-plan.js";
+import { PSEUDO_COMMANDS } from "./dispatch.js";
+import { driveHandler, raceAbort } from "./drive.js";
+import { planMembership } from "./membership-plan.js";
+import { planMessage } from "./message-plan.js";
+import type { DefaultState } from "./middleware.js";
 import { ReplyChannel } from "./reply-channel.js";
-import { splitReply } from "./split-reply.js";
-import { fillText, type ReplyTexts } from "./texts.js";
-import type { CommandInput, CommandOutcome, CommandRun, Reply } from "./types.js";
+import { toReplies, type Reply, type ReplyValue } from "./replies.js";
+import type { BotSetup, RunPlan, RunTools } from "./run-plan.js";
+import { fillText } from "./texts.js";
+import type { BotInput, CommandOutcome, CommandRun } from "./types.js";
 
 export { PSEUDO_COMMANDS };
-
-/** What a bot hands each run: its commands, middleware, texts and own access policy. */
-export interface BotSetup<S extends object = DefaultState> {
-  readonly registry: CommandRegistry<S>;
-  readonly middleware: readonly Middleware<S>[];
-  readonly texts: ReplyTexts;
-  readonly policy: NormalizedPolicy;
-}
+export type { BotSetup };
 
 const NEVER_ABORTED = new AbortController().signal;
 
-/** One message turned into a stream of replies. See `CommandRun`. */
+/** One input (a message, a card action, a membership event) turned into a stream of replies. */
 export class CommandRunner<S extends object = DefaultState> implements CommandRun {
   #command: string | undefined;
   #outcome: CommandOutcome | undefined;
   #denial: AccessDenial | undefined;
+  #error: unknown;
   #started = false;
   readonly #setup: BotSetup<S>;
-  readonly #input: CommandInput;
+  readonly #input: BotInput;
   readonly #logger: Logger;
 
-  constructor(setup: BotSetup<S>, input: CommandInput) {
+  constructor(setup: BotSetup<S>, input: BotInput) {
     this.#setup = setup;
     this.#input = input;
     this.#logger = input.logger ?? silentLogger;
@@ -58,6 +48,10 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
     return this.#denial;
   }
 
+  get error(): unknown {
+    return this.#error;
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<Reply> {
     if (this.#started) throw new Error("A CommandRun can be iterated only once.");
     this.#started = true;
@@ -65,155 +59,100 @@ export class CommandRunner<S extends object = DefaultState> implements CommandRu
   }
 
   async *#replies(): AsyncGenerator<Reply, void, undefined> {
-    const { message, self } = this.#input;
-    if (message.personId === self.id) {
-      this.#command = PSEUDO_COMMANDS.self;
-      this.#outcome = "ignored";
+    const plan = this.#plan();
+    this.#command = plan.name;
+    if (plan.skip !== undefined) {
+      this.#outcome = plan.skip;
       return;
     }
-    const channel = new ReplyChannel();
-    this.#execute(channel, this.#input.signal ?? NEVER_ABORTED).then(
+    const channel = new ReplyChannel<Reply>();
+    this.#execute(plan, channel, this.#input.signal ?? NEVER_ABORTED).then(
       () => channel.close(),
       (error: unknown) => channel.close({ error }),
     );
     // A reader that stops early (a failed delivery) cancels the channel (its finally): the
-    // handler is stopped at its next reply (see #terminal), the rest is not read.
-    for await (const markdown of channel.read()) {
-      for (const chunk of splitReply(markdown)) yield { markdown: chunk };
-    }
+    // handler is stopped at its next reply (see `drive`), the rest is not read.
+    yield* channel.read();
   }
 
-  /** Resolves the dispatch, runs the middleware chain around it, and turns errors into replies. */
-  async #execute(channel: ReplyChannel, signal: AbortSignal): Promise<void> {
-    const { registry, texts } = this.#setup;
-    const { message, self, webex } = this.#input;
-    const dispatch = resolveDispatch(registry, message, self);
-    this.#command = dispatch.name;
-    const logger = this.#logger.child({ command: dispatch.name });
-    const caller = lazyPerson(webex, message.personId);
-    const reply = (markdown: string): Promise<void> => {
-      const value = toReply(markdown);
-      return value === undefined ? Promise.resolve() : channel.push(value);
+  #plan(): RunPlan {
+    const input = this.#input;
+    if (input.type === "cardAction") return planCardAction(this.#setup, input);
+    if (input.type === "membership") return planMembership(this.#setup, input);
+    return planMessage(this.#setup, input);
+  }
+
+  /** Runs the plan's middleware chain around its end, and turns errors into replies. */
+  async #execute(plan: RunPlan, channel: ReplyChannel<Reply>, signal: AbortSignal) {
+    const logger = this.#logger.child(plan.logFields);
+    const { texts } = this.#setup;
+    const reply = async (value: ReplyValue): Promise<void> => {
+      for (const item of toReplies(value, plan.placement, texts.cardFallback)) {
+        await channel.push(item);
+      }
     };
-    const gate = createAccessGate<S>({
-      policy: this.#policy(),
-      find: (name) => registry.find(name),
-      dispatch,
-      message,
-      webex,
-      caller,
-      texts,
-      logger,
-      onDenied: (denial) => this.#denied(denial),
-    });
-    const scope: RunScope<S> = {
-      input: this.#input,
+    const tools: RunTools = {
+      reply,
+      drive: async (invoke) => {
+        for await (const value of driveHandler(invoke, signal)) {
+          await reply(value as ReplyValue);
+          // Nobody reads any more: stop the handler (a generator's `finally` runs).
+          if (channel.cancelled) throw new ReaderGone();
+        }
+        this.#outcome = "ok";
+      },
       signal,
-      caller,
-      state: {} as S,
-      isAllowed: (name) => gate.isAllowed(name),
+      logger,
+      policy: this.#policy(),
+      outcome: () => this.#outcome,
+      setOutcome: (outcome) => (this.#outcome = outcome),
+      denied: (denial) => this.#denied(denial),
     };
-    const ctx = this.#middlewareContext(scope, dispatch, logger, reply);
-    const chain = composeMiddleware<MessageMiddlewareContext<S>>(
-      [gate.middleware, ...this.#setup.middleware, ...(dispatch.registered?.middleware ?? [])],
-      () => this.#terminal(scope, dispatch, channel, logger, reply),
-    );
-    const running = chain(ctx);
+    let running: Promise<void>;
+    try {
+      running = plan.start(tools);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
     // Past an abort the chain is left behind; its later failure must not go unhandled.
     running.catch(() => undefined);
     try {
       await (signal === NEVER_ABORTED ? running : raceAbort(running, signal));
       this.#outcome ??= "intercepted";
     } catch (error) {
-      await this.#failed(signal.aborted ? signal.reason : error, signal.aborted, logger, reply);
+      const failure = signal.aborted ? signal.reason : error;
+      await this.#failed(failure, signal.aborted, logger, plan.answerFailures ? reply : undefined);
     }
   }
 
-  /** The end of the chain: the handler, or the bot's own answer. */
-  async #terminal(
-    scope: RunScope<S>,
-    dispatch: ResolvedDispatch<S>,
-    channel: ReplyChannel,
-    logger: Logger,
-    reply: (markdown: string) => Promise<void>,
-  ): Promise<void> {
-    const { texts } = this.#setup;
-    const [typed = ""] = dispatch.commandline;
-    if (dispatch.kind === "bad_command_line") {
-      await reply(fillText(texts.badFormat, { reason: dispatch.reason ?? "" }));
-      this.#outcome = "bad_command_line";
-    } else if (dispatch.kind === "empty") {
-      await reply(texts.emptyMessage);
-      this.#outcome = "empty";
-    } else if (dispatch.kind === "not_found" || dispatch.registered === undefined) {
-      await reply(fillText(texts.commandNotFound, { command: typed }));
-      this.#outcome = "not_found";
-    } else {
-      const { handler } = dispatch.registered;
-      const context = createContext(scope, dispatch.commandline, logger);
-      for await (const value of driveHandler(() => handler(context), scope.signal)) {
-        await reply(value);
-        // Nobody reads any more: stop the handler (a generator's `finally` runs).
-        if (channel.cancelled) throw new ReaderGone();
-      }
-      this.#outcome = "ok";
-    }
-  }
-
-  /** Answers an error of the handler or a middleware; an abort other than a timeout is rethrown. */
+  /**
+   * Answers an error of the handler or a middleware (or only logs it, when `reply` is
+   * undefined); an abort other than a timeout is rethrown.
+   */
   async #failed(
     error: unknown,
     aborted: boolean,
     logger: Logger,
-    reply: (markdown: string) => Promise<void>,
+    reply: ((value: ReplyValue) => Promise<void>) | undefined,
   ): Promise<void> {
     const { texts } = this.#setup;
     if (error instanceof ReaderGone) throw error;
+    const answer = reply ?? (() => Promise.resolve());
     if (aborted) {
       if (!hasCode(error, CommandTimeoutError, "COMMAND_TIMEOUT")) throw error;
       logger.warn("command timed out", { timeoutMs: error.timeoutMs });
       this.#outcome = "timeout";
-      await reply(texts.timeout);
+      await answer(texts.timeout);
     } else if (hasCode(error, CommandError, "COMMAND")) {
       this.#outcome = "user_error";
-      await reply(fillText(texts.userError, { message: error.message }));
+      if (reply === undefined) logger.warn("handler refused", { err: error.message });
+      await answer(fillText(texts.userError, { message: error.message }));
     } else {
       logger.error("command failed", { err: describeError(error) });
       this.#outcome = "error";
-      await reply(texts.internalError);
+      this.#error = error;
+      await answer(texts.internalError);
     }
-  }
-
-  #middlewareContext(
-    scope: RunScope<S>,
-    dispatch: ResolvedDispatch<S>,
-    logger: Logger,
-    reply: (markdown: string) => Promise<void>,
-  ): MessageMiddlewareContext<S> {
-    const { event, message, self, webex } = this.#input;
-    const outcome = (): CommandOutcome | undefined => this.#outcome;
-    return {
-      type: "message",
-      event,
-      message,
-      commandline: Object.freeze([...dispatch.commandline]),
-      dispatch: { kind: dispatch.kind, command: dispatch.command, name: dispatch.name },
-      roomId: message.roomId,
-      personId: message.personId,
-      get caller() {
-        return scope.caller.get();
-      },
-      self,
-      webex,
-      signal: scope.signal,
-      logger,
-      state: scope.state,
-      reply,
-      get outcome() {
-        return outcome();
-      },
-      isAllowed: scope.isAllowed,
-    };
   }
 
   /** The bot's own policy, and the one of this run (the deployment's), when given. */

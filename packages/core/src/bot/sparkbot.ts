@@ -1,18 +1,21 @@
 import { normalizePolicy, type NormalizedPolicy } from "../access/policy.js";
 import { commandKeyNames, type AccessPolicy } from "../access/rules.js";
+import type { HandledEvents } from "../jobs/handled-events.js";
+import { ActionRegistry } from "./action-registry.js";
 import { toInfo } from "./dispatch.js";
+import type {
+  ActionOptions,
+  CardActionHandler,
+  MembershipEventKind,
+  MembershipHandler,
+} from "./event-types.js";
+import { MembershipHandlers } from "./membership-handlers.js";
 import { BUILTIN_HELP_TEXT, createHelpHandler } from "./help.js";
 import { validateMiddleware, type DefaultState, type Middleware } from "./middleware.js";
 import { CommandRegistry, HELP_NAME, typeName } from "./registry.js";
 import { CommandRunner } from "./run.js";
 import { effectiveTexts, validateTexts, type ReplyTexts } from "./texts.js";
-import type {
-  CommandHandler,
-  CommandInfo,
-  CommandInput,
-  CommandOptions,
-  CommandRun,
-} from "./types.js";
+import type { BotInput, CommandHandler, CommandInfo, CommandOptions, CommandRun } from "./types.js";
 
 /** Settings of `new SparkBot(...)`. */
 export interface SparkBotOptions {
@@ -20,7 +23,15 @@ export interface SparkBotOptions {
   texts?: Partial<ReplyTexts>;
   /** Who may use the bot and its commands (see `AccessPolicy`); the deployment's rules add to it. */
   access?: AccessPolicy;
+  /**
+   * The key of a card's submitted inputs whose value names the action (default `action`): a
+   * card whose Action.Submit has `data: { action: "vote" }` runs `bot.action("vote", …)`.
+   */
+  actionKey?: string;
 }
+
+/** The default `actionKey`. */
+export const DEFAULT_ACTION_KEY = "action";
 
 /**
  * A Webex bot that answers commands. Register commands and middleware before the worker starts;
@@ -35,8 +46,11 @@ export interface SparkBotOptions {
  */
 export class SparkBot<S extends object = DefaultState> {
   readonly #registry = new CommandRegistry<S>();
+  readonly #actions = new ActionRegistry<S>();
+  readonly #memberships = new MembershipHandlers<S>();
   readonly #middleware: Middleware<S>[] = [];
   readonly #policy: NormalizedPolicy;
+  readonly #actionKey: string;
   #texts: Partial<ReplyTexts> = {};
 
   /**
@@ -48,6 +62,11 @@ export class SparkBot<S extends object = DefaultState> {
     }
     if (options.texts !== undefined) this.#texts = validateTexts(options.texts);
     this.#policy = normalizePolicy(options.access ?? {}, "The access option of new SparkBot()");
+    const { actionKey = DEFAULT_ACTION_KEY } = options;
+    if (typeof actionKey !== "string" || actionKey === "") {
+      throw new TypeError(`The actionKey option must be a name, got ${typeName(actionKey)}.`);
+    }
+    this.#actionKey = actionKey;
     this.#registry.addBuiltinHelp(BUILTIN_HELP_TEXT, createHelpHandler(this.#registry));
   }
 
@@ -76,6 +95,71 @@ export class SparkBot<S extends object = DefaultState> {
   fallback(handler: CommandHandler<S>, options: Omit<CommandOptions<S>, "fallback"> = {}): this {
     this.#registry.add([], { ...options, fallback: true }, handler);
     return this;
+  }
+
+  /**
+   * Adds the handler of a card action: it runs when a card of the bot is submitted with
+   * `data: { action: name }` in the pressed Action.Submit (the key is the bot's `actionKey`).
+   * `names` is one name or several (matched exactly). Options carry `allow` and `use`.
+   *
+   * @throws CommandSetupError a name used twice or empty. @throws TypeError wrong arguments.
+   */
+  action(names: string | readonly string[], handler: CardActionHandler<S>): this;
+  action(
+    names: string | readonly string[],
+    options: ActionOptions<S>,
+    handler: CardActionHandler<S>,
+  ): this;
+  action(...args: unknown[]): this {
+    if (args.length < 2 || args.length > 3) {
+      throw new TypeError(
+        `bot.action takes (names, handler) or (names, options, handler); got ${args.length} arguments.`,
+      );
+    }
+    const handler = args[args.length - 1] as CardActionHandler<S>;
+    const options = (args.length === 3 ? args[1] : {}) as ActionOptions<S>;
+    this.#actions.add(parseNames(args[0]), options, handler);
+    return this;
+  }
+
+  /** Adds the handler of every card action no `bot.action` takes (without it: `unknownAction`). */
+  actionFallback(handler: CardActionHandler<S>, options: ActionOptions<S> = {}): this {
+    this.#actions.add([], options, handler, true);
+    return this;
+  }
+
+  /**
+   * Adds the handler of a membership event: `botAdded` (the greeting: `actorId` is who added
+   * the bot), `botRemoved` (clean-up; no reply possible), `personJoined`, `personLeft`. One per
+   * event; the receiver subscribes to the membership webhooks only for the events handled.
+   */
+  on(
+    kind: MembershipEventKind,
+    handler: MembershipHandler<S>,
+    options: { use?: Middleware<S> | readonly Middleware<S>[] } = {},
+  ): this {
+    this.#memberships.add(kind, handler, options.use === undefined ? [] : [options.use].flat());
+    return this;
+  }
+
+  /** The key of the submitted inputs that names a card action. */
+  get actionKey(): string {
+    return this.#actionKey;
+  }
+
+  /** The names of the card actions, each once (the fallback not included). */
+  get actions(): string[] {
+    return this.#actions.names();
+  }
+
+  /** True when an action fallback is registered. */
+  get hasActionFallback(): boolean {
+    return this.#actions.fallback !== undefined;
+  }
+
+  /** What the bot handles beyond messages and card actions: the worker publishes it. */
+  get handledEvents(): HandledEvents {
+    return { memberships: this.#memberships.kinds() };
   }
 
   /**
@@ -133,11 +217,17 @@ export class SparkBot<S extends object = DefaultState> {
     return names.filter((name) => this.#registry.find(name) === undefined);
   }
 
-  /** Answers one message: iterate the result to get each reply as soon as it is produced. */
-  run(input: CommandInput): CommandRun {
+  /**
+   * Answers one message, card action (`type: "cardAction"`) or membership event
+   * (`type: "membership"`): iterate the result to get each reply as soon as it is produced.
+   */
+  run(input: BotInput): CommandRun {
     return new CommandRunner<S>(
       {
         registry: this.#registry,
+        actions: this.#actions,
+        memberships: this.#memberships,
+        actionKey: this.#actionKey,
         middleware: [...this.#middleware],
         texts: this.texts,
         policy: this.#policy,

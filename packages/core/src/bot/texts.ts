@@ -22,6 +22,13 @@ export interface ReplyTexts {
   accessDenied: string;
   /** The caller's identity or room could not be looked up, so access could not be checked. */
   accessUnverified: string;
+  /**
+   * The text sent with a card that comes without one: Webex shows it where the card cannot be
+   * shown (and in notifications).
+   */
+  cardFallback: string;
+  /** A card was submitted with an action no handler takes, and there is no action fallback. `{action}`. */
+  unknownAction: string;
 }
 
 /** The defaults of `ReplyTexts`, and the two texts used instead when the bot has no `help`. */
@@ -41,6 +48,8 @@ export const DEFAULT_REPLY_TEXTS: Readonly<
   accessDenied: "⚠️ Error: You are not allowed to use this command.",
   accessUnverified:
     "⚠️ Error: I could not check whether you may use this command (Webex did not answer). Please try again in a moment.",
+  cardFallback: "I sent a card, which this Webex client cannot show.",
+  unknownAction: "⚠️ Error: I do not know what to do with this card (any more).",
 });
 
 const TEXT_KEYS: readonly (keyof ReplyTexts)[] = [
@@ -52,6 +61,8 @@ const TEXT_KEYS: readonly (keyof ReplyTexts)[] = [
   "emptyMessage",
   "accessDenied",
   "accessUnverified",
+  "cardFallback",
+  "unknownAction",
 ];
 
 /**
@@ -97,6 +108,8 @@ export function effectiveTexts(custom: Partial<ReplyTexts>, hasHelp: boolean): R
       custom.emptyMessage ?? (hasHelp ? defaults.emptyMessage : defaults.emptyMessageWithoutHelp),
     accessDenied: custom.accessDenied ?? defaults.accessDenied,
     accessUnverified: custom.accessUnverified ?? defaults.accessUnverified,
+    cardFallback: custom.cardFallback ?? defaults.cardFallback,
+    unknownAction: custom.unknownAction ?? defaults.unknownAction,
   };
 }
 

@@ -3,7 +3,11 @@ import type { WebexClient } from "../webex/client.js";
 import type { Message, Person } from "../webex/types.js";
 import type { WebhookEvent } from "../webex/webhook-event.js";
 import type { AccessDenial, AccessPolicy, AccessRule } from "../access/rules.js";
+import type { CardActionInput, HandlerResult, MembershipInput } from "./event-types.js";
 import type { DefaultState, Middleware } from "./middleware.js";
+import type { Reply, ReplyValue } from "./replies.js";
+
+export type { Reply };
 
 /** What a command handler is given: one object, every field typed. */
 export interface CommandContext<S extends object = DefaultState> {
@@ -37,21 +41,18 @@ export interface CommandContext<S extends object = DefaultState> {
   isAllowed(name: string): Promise<boolean>;
 }
 
-/** A value a handler may produce: a reply, or nothing (skipped). */
-export type CommandReplyValue = string | undefined | null | void;
+/** A value a handler may produce: markdown, a reply message (a card, a file…), or nothing. */
+export type CommandReplyValue = ReplyValue;
 
 /**
  * A command handler. It returns a reply, nothing, a Promise of either, or is a (sync or async)
- * generator whose every non-empty yielded string is sent as a separate reply, in order, as soon
- * as it is yielded. A generator's non-empty return value is sent last.
+ * generator whose every non-empty yielded value is sent as a separate reply, in order, as soon
+ * as it is yielded. A generator's non-empty return value is sent last. A reply is markdown (a
+ * string) or a `ReplyMessage` (a card, a file, the thread or the room).
  */
 export type CommandHandler<S extends object = DefaultState> = (
   context: CommandContext<S>,
-) =>
-  | CommandReplyValue
-  | Promise<CommandReplyValue>
-  | Iterable<CommandReplyValue, CommandReplyValue>
-  | AsyncIterable<CommandReplyValue, CommandReplyValue>;
+) => HandlerResult;
 
 /** Options of `bot.command(...)`. */
 export interface CommandOptions<S extends object = DefaultState> {
@@ -77,6 +78,8 @@ export interface CommandInfo {
 
 /** Everything `SparkBot.run` needs to answer one message. */
 export interface CommandInput {
+  /** `message` (the default): a message to answer. */
+  type?: "message";
   /** The fetched message (the webhook carries no text). */
   message: Message;
   /** The webhook envelope. */
@@ -96,15 +99,14 @@ export interface CommandInput {
   onAccessDenied?: (denial: AccessDenial) => void;
 }
 
-/** One message to send, already within Webex's 7439-byte limit. */
-export interface Reply {
-  markdown: string;
-}
+/** What `SparkBot.run` takes: a message, a card submission, or a membership event. */
+export type BotInput = CommandInput | CardActionInput | MembershipInput;
 
 /**
- * How a command run ended. `denied`: access control refused it (no handler ran); `ignored`: a
- * message of the bot itself or of another bot, not answered; `intercepted`: a middleware answered
- * (or not) without calling `next()`.
+ * How a run ended. `denied`: access control refused it (no handler ran); `ignored`: a message
+ * (or card action) of the bot itself or of another bot, not answered; `intercepted`: a middleware
+ * answered (or not) without calling `next()`; `unknown_action`: a card action no handler takes
+ * (answered with `unknownAction`); `unhandled`: a membership event the bot has no handler for.
  */
 export type CommandOutcome =
   | "ok"
@@ -116,20 +118,25 @@ export type CommandOutcome =
   | "timeout"
   | "denied"
   | "ignored"
-  | "intercepted";
+  | "intercepted"
+  | "unknown_action"
+  | "unhandled";
 
 /**
- * The replies of one message, yielded as soon as the handler produces them. Iterate it once.
+ * The replies of one run, yielded as soon as the handler produces them. Iterate it once.
  * On abort with a reason other than `CommandTimeoutError`, iteration throws that reason.
  */
 export interface CommandRun extends AsyncIterable<Reply> {
   /**
-   * The canonical name of the command once dispatched: its first registered name, or
-   * `(fallback)`, `(unknown)`, `(empty)`, `(self)`, `(bad-command-line)`.
+   * The name the run is reported under once dispatched: a command's first registered name, or
+   * `(fallback)`, `(unknown)`, `(empty)`, `(self)`, `(bad-command-line)`; a card action's name,
+   * or `(action-fallback)`, `(unknown-action)`; a membership event's kind (`botAdded`…).
    */
   readonly command: string | undefined;
   /** Set once iteration has finished. */
   readonly outcome: CommandOutcome | undefined;
   /** Why access control refused the message, when it did. */
   readonly denial?: AccessDenial | undefined;
+  /** What a handler or middleware threw, when the outcome is `error` (it is logged too). */
+  readonly error?: unknown;
 }

@@ -13,7 +13,8 @@ export type SparkBotErrorCode =
   | "WEBEX_API"
   | "WEBEX_NETWORK"
   | "WEBEX_TIMEOUT"
-  | "COMMAND_TIMEOUT";
+  | "COMMAND_TIMEOUT"
+  | "REPLY";
 
 export class SparkBotError extends Error {
   readonly code: SparkBotErrorCode;
@@ -136,5 +137,17 @@ export class CommandTimeoutError extends SparkBotError {
   constructor(timeoutMs: number) {
     super("COMMAND_TIMEOUT", `The command ran longer than ${timeoutMs} ms and was stopped`);
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A reply Webex would refuse, found before it is sent: a card without a version, two cards in
+ * one message, a fallback text over Webex's limit, a file that is not a URL... The message says
+ * what to fix. Thrown where the reply is built (the card helpers) or produced (a handler's
+ * `yield`), so the run ends like any handler error: logged, and the user told.
+ */
+export class ReplyError extends SparkBotError {
+  constructor(message: string) {
+    super("REPLY", message);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { WebexApiError } from "../errors/errors.js";
-import type { ListOptions, WebexClient } from "../webex/client.js";
+import { afterMessage, found, limit } from "./in-memory-helpers.js";
+import type { WebexClient } from "../webex/client.js";
 import type {
   AttachmentAction,
   Membership,
@@ -66,8 +66,14 @@ export class InMemoryWebex implements WebexClient {
     return full;
   }
 
-  /** Adds a room with the bot and the given people as members. */
-  addRoom(room: { type: RoomType; title?: string; members?: Person[]; teamId?: string }): Room {
+  /** Adds a room with the bot (unless `withBot` is false) and the given people as members. */
+  addRoom(room: {
+    type: RoomType;
+    title?: string;
+    members?: Person[];
+    teamId?: string;
+    withBot?: boolean;
+  }): Room {
     const full: Room = {
       id: fakeWebexId("ROOM"),
       title: room.title ?? (room.type === "direct" ? "Direct" : "Group room"),
@@ -76,17 +82,60 @@ export class InMemoryWebex implements WebexClient {
       created: new Date().toISOString(),
     };
     this.roomsById.set(full.id, full);
-    for (const person of [this.me, ...(room.members ?? [])]) {
-      this.membershipList.push({
-        id: fakeWebexId("MEMBERSHIP"),
-        roomId: full.id,
-        personId: person.id,
-        personEmail: person.emails[0] ?? "",
-        personDisplayName: person.displayName,
-        personOrgId: person.orgId,
-      });
-    }
+    const members = room.withBot === false ? [] : [this.me];
+    for (const person of [...members, ...(room.members ?? [])]) this.addMembership(full, person);
     return full;
+  }
+
+  /** Makes `person` a member of `room` (as Webex's `memberships/created` reports it). */
+  addMembership(room: Room, person: Person): Membership {
+    const membership: Membership = {
+      id: fakeWebexId("MEMBERSHIP"),
+      roomId: room.id,
+      personId: person.id,
+      personEmail: person.emails[0] ?? "",
+      personDisplayName: person.displayName,
+      personOrgId: person.orgId,
+      isModerator: false,
+      isMonitor: false,
+      roomType: room.type,
+      created: new Date().toISOString(),
+    };
+    this.membershipList.push(membership);
+    return membership;
+  }
+
+  /** Removes `person` from `room`; resolves the membership removed (404 when there was none). */
+  removeMembership(room: Room, person: Person): Membership {
+    const index = this.membershipList.findIndex(
+      (m) => m.roomId === room.id && m.personId === person.id,
+    );
+    const membership = found(
+      index >= 0 ? this.membershipList[index] : undefined,
+      "membership",
+      person.id,
+    );
+    this.membershipList.splice(index, 1);
+    return membership;
+  }
+
+  /** Records a card submission by `person` on `message` (as `POST /attachment/actions` does). */
+  addAttachmentAction(
+    person: Person,
+    message: Message,
+    inputs: Record<string, unknown>,
+  ): AttachmentAction {
+    const action: AttachmentAction = {
+      id: fakeWebexId("ATTACHMENT_ACTION"),
+      type: "submit",
+      messageId: message.id,
+      inputs,
+      personId: person.id,
+      roomId: message.roomId,
+      created: new Date().toISOString(),
+    };
+    this.attachmentActionsById.set(action.id, action);
+    return action;
   }
 
   /** Makes `person` a member of team `teamId`. */
@@ -252,26 +301,4 @@ export class InMemoryWebex implements WebexClient {
     );
     return (existing ?? this.addRoom({ type: "direct", members: [person] })).id;
   }
-}
-
-function found<T>(value: T | undefined, kind: string, id: string): T {
-  if (value === undefined) {
-    throw new WebexApiError(404, `The requested ${kind} could not be found: ${id}`);
-  }
-  return value;
-}
-
-function limit<T>(items: T[], options: ListOptions | undefined): T[] {
-  return options?.limit === undefined ? items : items.slice(0, options.limit);
-}
-
-/** A filter keeping what comes after the message `id` in a newest-first list (all if undefined). */
-function afterMessage<T extends { id: string }>(id: string | undefined): (item: T) => boolean {
-  if (id === undefined) return () => true;
-  let seen = false;
-  return (item) => {
-    if (seen) return true;
-    if (item.id === id) seen = true;
-    return false;
-  };
 }

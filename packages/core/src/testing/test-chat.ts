@@ -1,65 +1,30 @@
-import { randomUUID } from "node:crypto";
-import type { AccessDenial, AccessPolicy } from "../access/rules.js";
+import { cardOf } from "../bot/card-action-plan.js";
+import type { RunEnvironment } from "../bot/event-types.js";
 import type { SparkBot } from "../bot/sparkbot.js";
-import type { CommandInput, CommandOutcome } from "../bot/types.js";
+import type { BotInput, CommandRun } from "../bot/types.js";
 import { CommandSetupError } from "../errors/errors.js";
-import type { Logger } from "../logging/logger.js";
 import type { Message, Person, Room } from "../webex/types.js";
-import type { WebhookEvent } from "../webex/webhook-event.js";
+import { submittedInputs } from "./card-submission.js";
+import type {
+  CallerSpec,
+  MembershipEventOptions,
+  SendOptions,
+  SubmitOptions,
+  TestChatOptions,
+  TestChatResult,
+} from "./chat-types.js";
 import { InMemoryWebex, type NewPerson } from "./in-memory-webex.js";
+import { actionEventFor, membershipEventFor, webhookEventFor } from "./webhook-events.js";
 
-/**
- * A caller picked by email (and organisation): the person with that email, added to the
- * in-memory Webex on first use (display name from the email, the test organisation by default).
- */
-export interface CallerSpec {
-  email: string;
-  orgId?: string;
-  displayName?: string;
-  /** `bot` makes the caller another bot (ignored unless the policy allows bots). */
-  type?: "person" | "bot";
-}
-
-/** Settings of `createTestChat`. */
-export interface TestChatOptions {
-  /** The bot's identity (default display name "SparkBot"). */
-  bot?: NewPerson;
-  /** The person who writes by default (default display name "Test User"). */
-  user?: NewPerson | CallerSpec;
-  /** Where `send` writes by default: a direct room (default) or a group room. */
-  roomType?: "direct" | "group";
-  /**
-   * The deployment's access policy, as the worker passes it (`loadAccessPolicy(env)` reads it
-   * from `ACCESS_*` variables); its command names are checked against the bot's commands.
-   */
-  access?: AccessPolicy;
-  logger?: Logger;
-}
-
-/** Per-message settings of `send`, `run` and `stream`. */
-export interface SendOptions {
-  /** Write in the group room (the bot is mentioned first) or the direct room. */
-  roomType?: "direct" | "group";
-  /** Who writes: a Person (add people with `chat.webex.addPerson`), or one picked by email. */
-  from?: Person | CallerSpec;
-  /** Write in this room (one of `chat.webex`'s) instead of the direct or group room. */
-  room?: Room;
-  /** In a group room, start with the bot's mention (default true). */
-  mention?: boolean;
-  /** Stops the command; a `CommandTimeoutError` reason gives the timeout reply. */
-  signal?: AbortSignal;
-  files?: string[];
-  parentId?: string;
-}
-
-/** The replies of one message with how the run ended. */
-export interface TestChatResult {
-  replies: string[];
-  command: string | undefined;
-  outcome: CommandOutcome | undefined;
-  /** Why access control refused the message, when it did. */
-  denial?: AccessDenial;
-}
+export { webhookEventFor };
+export type {
+  CallerSpec,
+  MembershipEventOptions,
+  SendOptions,
+  SubmitOptions,
+  TestChatOptions,
+  TestChatResult,
+};
 
 /** A conversation with a bot over an in-memory Webex. Create one with `createTestChat`. */
 export class TestChat {
@@ -104,15 +69,94 @@ export class TestChat {
   /** Sends `text` and resolves with the replies, the command name and the outcome. */
   async run(text: string, options: SendOptions = {}): Promise<TestChatResult> {
     const message = this.write(text, options);
-    const run = this.#bot.run(this.#input(message, options));
-    const replies: string[] = [];
-    for await (const reply of run) {
-      await this.webex.messages.create({ roomId: message.roomId, markdown: reply.markdown });
-      replies.push(reply.markdown);
-    }
-    const result: TestChatResult = { replies, command: run.command, outcome: run.outcome };
-    if (run.denial !== undefined) result.denial = run.denial;
-    return result;
+    return this.#collect(
+      { message, event: webhookEventFor(message), ...this.#environment(options.signal) },
+      message.roomId,
+    );
+  }
+
+  /**
+   * Submits `card` (a message the bot sent: take it from `result.sent`) as a Webex client does
+   * when a button is pressed (see `SubmitOptions`), and runs the bot's card action handler.
+   */
+  async submitCard(card: Message, options: SubmitOptions = {}): Promise<TestChatResult> {
+    const content = cardOf(card);
+    if (content === undefined) throw new Error("This message has no Adaptive Card to submit.");
+    const person = this.person(options.from ?? this.user);
+    const inputs = submittedInputs(content, options.inputs ?? {}, options.button);
+    const action = this.webex.addAttachmentAction(person, card, inputs);
+    return this.#collect(
+      {
+        type: "cardAction",
+        action,
+        message: card,
+        event: actionEventFor(action),
+        ...this.#environment(options.signal),
+      },
+      card.roomId,
+    );
+  }
+
+  /** The bot is added to a room (default: a new group room of the user): the greeting case. */
+  async botAdded(options: MembershipEventOptions = {}): Promise<TestChatResult & { room: Room }> {
+    const by = this.person(options.by ?? this.user);
+    const room =
+      options.room ??
+      this.webex.addRoom({ type: "group", title: "New room", members: [by], withBot: false });
+    const membership = this.webex.addMembership(room, this.self);
+    return { ...(await this.#membership(membership, "created", by, options)), room };
+  }
+
+  /** The bot is removed from a group room (default: the chat's group room). */
+  botRemoved(options: MembershipEventOptions = {}): Promise<TestChatResult> {
+    const room = options.room ?? this.groupRoom;
+    const membership = this.webex.removeMembership(room, this.self);
+    return this.#membership(membership, "deleted", this.person(options.by ?? this.user), options);
+  }
+
+  /** `who` joins a room of the bot (default: the chat's group room). */
+  personJoined(
+    who: Person | CallerSpec,
+    options: MembershipEventOptions = {},
+  ): Promise<TestChatResult> {
+    const membership = this.webex.addMembership(options.room ?? this.groupRoom, this.person(who));
+    return this.#membership(membership, "created", this.person(options.by ?? this.user), options);
+  }
+
+  /** `who` leaves a group room of the bot (by default they leave on their own). */
+  personLeft(
+    who: Person | CallerSpec,
+    options: MembershipEventOptions = {},
+  ): Promise<TestChatResult> {
+    const person = this.person(who);
+    const membership = this.webex.removeMembership(options.room ?? this.groupRoom, person);
+    return this.#membership(membership, "deleted", this.person(options.by ?? person), options);
+  }
+
+  #membership(
+    membership: ReturnType<InMemoryWebex["addMembership"]>,
+    event: "created" | "deleted",
+    by: Person,
+    options: MembershipEventOptions,
+  ): Promise<TestChatResult> {
+    return this.#collect(
+      {
+        type: "membership",
+        membership,
+        event: membershipEventFor(membership, event, by.id),
+        ...this.#environment(options.signal),
+      },
+      membership.roomId,
+    );
+  }
+
+  /** Runs the bot on `input`, stores each reply as the bot's message, and reports. */
+  async #collect(input: BotInput, roomId: string): Promise<TestChatResult> {
+    const run = this.#bot.run(input);
+    const sent: Message[] = [];
+    for await (const reply of run)
+      sent.push(await this.webex.messages.create({ roomId, ...reply }));
+    return resultOf(run, sent);
   }
 
   /**
@@ -136,12 +180,17 @@ export class TestChat {
     });
   }
 
-  /** Sends `text` and yields each reply as soon as the command produces it. */
+  /** Sends `text` and yields each reply (its markdown or text) as soon as the command produces it. */
   async *stream(text: string, options: SendOptions = {}): AsyncGenerator<string, void, undefined> {
     const message = this.write(text, options);
-    for await (const reply of this.#bot.run(this.#input(message, options))) {
-      await this.webex.messages.create({ roomId: message.roomId, markdown: reply.markdown });
-      yield reply.markdown;
+    const input = {
+      message,
+      event: webhookEventFor(message),
+      ...this.#environment(options.signal),
+    };
+    for await (const reply of this.#bot.run(input)) {
+      await this.webex.messages.create({ roomId: message.roomId, ...reply });
+      yield reply.markdown ?? reply.text ?? "";
     }
   }
 
@@ -168,17 +217,28 @@ export class TestChat {
     );
   }
 
-  #input(message: Message, options: SendOptions): CommandInput {
+  #environment(signal: AbortSignal | undefined): RunEnvironment {
     return {
-      message,
-      event: webhookEventFor(message),
       self: this.self,
       webex: this.webex,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(signal === undefined ? {} : { signal }),
       ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
       ...(this.#options.access === undefined ? {} : { access: this.#options.access }),
     };
   }
+}
+
+function resultOf(run: CommandRun, sent: Message[]): TestChatResult {
+  const result: TestChatResult = {
+    replies: sent.map((message) => message.markdown ?? message.text ?? ""),
+    sent,
+    cards: sent.flatMap((message) => cardOf(message) ?? []),
+    command: run.command,
+    outcome: run.outcome,
+  };
+  if (run.denial !== undefined) result.denial = run.denial;
+  if (run.error !== undefined) result.error = run.error;
+  return result;
 }
 
 /**
@@ -191,30 +251,6 @@ export class TestChat {
  */
 export function createTestChat(bot: SparkBot, options: TestChatOptions = {}): TestChat {
   return new TestChat(bot, options);
-}
-
-/** The `messages/created` webhook envelope Webex would post for `message`. */
-export function webhookEventFor(message: Message): WebhookEvent {
-  return {
-    id: randomUUID(),
-    name: "sparkbot",
-    targetUrl: "http://localhost/sparkbot",
-    resource: "messages",
-    event: "created",
-    created: message.created,
-    actorId: message.personId,
-    data: {
-      id: message.id,
-      roomId: message.roomId,
-      ...(message.roomType === undefined ? {} : { roomType: message.roomType }),
-      personId: message.personId,
-      personEmail: message.personEmail,
-      created: message.created,
-      ...(message.mentionedPeople === undefined
-        ? {}
-        : { mentionedPeople: message.mentionedPeople }),
-    },
-  };
 }
 
 function escapeHtml(text: string): string {

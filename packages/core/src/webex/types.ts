@@ -1,3 +1,5 @@
+import type { CardAttachment } from "../cards/card-types.js";
+
 /**
  * The shapes of the Webex REST resources a bot uses, as Webex returns them. Only the fields
  * SparkBot reads are required; Webex adds more, which pass through untouched.
@@ -43,6 +45,8 @@ export interface Message {
   personEmail: string;
   mentionedPeople?: string[];
   mentionedGroups?: string[];
+  /** A card: Webex takes and returns at most one. */
+  attachments?: CardAttachment[];
   created: string;
   updated?: string;
   [extra: string]: unknown;
@@ -55,7 +59,10 @@ export interface NewMessage {
   parentId?: string;
   text?: string;
   markdown?: string;
+  /** One URL Webex fetches the file from. */
   files?: string[];
+  /** One Adaptive Card attachment. */
+  attachments?: CardAttachment[];
 }
 
 export interface Membership {
@@ -66,6 +73,9 @@ export interface Membership {
   personDisplayName?: string;
   personOrgId?: string;
   isModerator?: boolean;
+  isMonitor?: boolean;
+  isRoomHidden?: boolean;
+  roomType?: RoomType;
   created?: string;
   [extra: string]: unknown;
 }

@@ -118,7 +118,7 @@ describe("where the bot may be used", () => {
       self: chat.self,
       webex: chat.webex,
     });
-    for await (const reply of run) replies.push(reply.markdown);
+    for await (const reply of run) replies.push(reply.markdown ?? "");
     expect(replies).toEqual(["pong"]);
   });
 });

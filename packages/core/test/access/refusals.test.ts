@@ -17,7 +17,7 @@ function adminBot(access: AccessPolicy = {}) {
   const runs: string[] = [];
   const bot = new SparkBot({ access })
     .use(async (ctx, next) => {
-      runs.push(`middleware:${ctx.dispatch.name}`);
+      runs.push(`middleware:${ctx.name}`);
       await next();
     })
     .command("ping", { help: "Pong." }, () => "pong")
@@ -34,7 +34,7 @@ describe("refusals", () => {
     const { bot, runs } = adminBot(ADMINS);
     const chat = createTestChat(bot);
     const run = await chat.run("ship now");
-    expect(run).toEqual({
+    expect(run).toMatchObject({
       replies: [DEFAULT_REPLY_TEXTS.accessDenied],
       command: "deploy",
       outcome: "denied",

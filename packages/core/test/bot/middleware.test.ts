@@ -45,7 +45,7 @@ describe("bot.use and per-command middleware", () => {
   test("run around every dispatch: commands, help, fallback, unknown, empty, bad lines", async () => {
     const seen: [DispatchKind, string, readonly string[]][] = [];
     const record: Middleware = async (ctx, next) => {
-      seen.push([ctx.dispatch.kind, ctx.dispatch.name, ctx.commandline]);
+      if (ctx.type === "message") seen.push([ctx.dispatch.kind, ctx.dispatch.name, ctx.commandline]);
       await next();
     };
     const withFallback = new SparkBot().use(record).command("ping", () => "pong");
@@ -79,7 +79,7 @@ describe("bot.use and per-command middleware", () => {
         return "went";
       });
     const run = await createTestChat(bot).run("go");
-    expect(run).toEqual({
+    expect(run).toMatchObject({
       replies: ["closed for maintenance"],
       command: "go",
       outcome: "intercepted",
@@ -91,7 +91,7 @@ describe("bot.use and per-command middleware", () => {
     const outcomes: unknown[] = [];
     const bot = new SparkBot<{ user?: string }>()
       .use(async (ctx, next) => {
-        ctx.state.user = (await ctx.caller).displayName;
+        if (ctx.type === "message") ctx.state.user = (await ctx.caller).displayName;
         await next();
         outcomes.push(ctx.outcome);
       })

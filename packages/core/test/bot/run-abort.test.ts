@@ -38,7 +38,7 @@ describe("abort", () => {
     const bot = new SparkBot().command("wait", () => new Promise<string>(() => undefined));
     setTimeout(() => controller.abort(new CommandTimeoutError(20)), 20);
     const run = await createTestChat(bot).run("wait", { signal: controller.signal });
-    expect(run).toEqual({
+    expect(run).toMatchObject({
       replies: [DEFAULT_REPLY_TEXTS.timeout],
       command: "wait",
       outcome: "timeout",
