@@ -49,10 +49,18 @@ export function parseEventJob(data: unknown): EventJob {
  * Any other id gives `x.<id>` escaped injectively (each byte outside `[A-Za-z0-9.-]` becomes
  * `_` and two hex digits; BullMQ refuses `:` in custom ids; resource and event escape `-` and
  * `.` too), so two different events never share a job id.
+ *
+ * A membership's id is the same each time one person joins one room (`<person>:<room>`), so a
+ * person (or the bot) added, removed and added again would be one job: for `memberships` the
+ * membership's `created` time, when the event has it, is part of the object (`….t<created>`).
  */
 export function jobIdFor(event: Pick<WebhookEvent, "resource" | "event" | "data">): string {
   const uuid = objectUuidOf(event.data.id);
-  const object = uuid !== undefined ? `u.${escapeId(uuid)}` : `x.${escapeId(event.data.id)}`;
+  let object = uuid !== undefined ? `u.${escapeId(uuid)}` : `x.${escapeId(event.data.id)}`;
+  const created = event.data.created;
+  if (event.resource === "memberships" && typeof created === "string" && created !== "") {
+    object += `.t${escapeId(created)}`;
+  }
   return `${escapeId(event.resource, WORD)}-${escapeId(event.event, WORD)}-${object}`;
 }
 

@@ -45,7 +45,8 @@ describe("bot.use and per-command middleware", () => {
   test("run around every dispatch: commands, help, fallback, unknown, empty, bad lines", async () => {
     const seen: [DispatchKind, string, readonly string[]][] = [];
     const record: Middleware = async (ctx, next) => {
-      if (ctx.type === "message") seen.push([ctx.dispatch.kind, ctx.dispatch.name, ctx.commandline]);
+      if (ctx.type === "message")
+        seen.push([ctx.dispatch.kind, ctx.dispatch.name, ctx.commandline]);
       await next();
     };
     const withFallback = new SparkBot().use(record).command("ping", () => "pong");

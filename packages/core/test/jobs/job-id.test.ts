@@ -53,6 +53,23 @@ describe("jobIdFor", () => {
     expect(idOf(UUID, "memberships", "created")).not.toBe(idOf(UUID, "memberships", "deleted"));
     expect(idOf("a-b", "x", "y-z")).not.toBe(idOf("z-a-b", "x-y", "z"));
   });
+
+  it("tells a membership made again apart (same id, new created), and not its repeats", () => {
+    const id = restIdOf("MEMBERSHIP", `${UUID}:${UUID.replace(/^a/, "b")}`);
+    const event = (created: string | undefined) => ({
+      resource: "memberships",
+      event: "created",
+      data: { id, ...(created === undefined ? {} : { created }) },
+    });
+    const first = jobIdFor(event("2024-05-20T09:00:00.000Z"));
+    expect(jobIdFor(event("2024-05-20T09:00:00.000Z"))).toBe(first);
+    expect(jobIdFor(event("2024-05-20T10:00:00.000Z"))).not.toBe(first);
+    expect(jobIdFor(event(undefined))).not.toBe(first);
+    expect(first).not.toContain(":");
+    // Only memberships: a message's created time never changes its job.
+    const message = { resource: "messages", event: "created", data: { id: UUID, created: "x" } };
+    expect(jobIdFor(message)).toBe(jobIdFor({ ...message, data: { id: UUID } }));
+  });
 });
 
 describe("sameWebexId", () => {
