@@ -8,4 +8,6 @@ export { webexId, decodeWebexId, webexToken } from "./ids.js";
 export { sign as signWebhookBody, FAILURE_LIMIT, FAILURE_WINDOW_MS } from "./webhooks/delivery.js";
 export { MAX_MESSAGE_BYTES } from "./state/compose.js";
 export { FaultInjector, type FaultSpec } from "./faults.js";
+export { DEFAULT_WEBEX_RULES, type WebexRules } from "./state/card-rules.js";
+export type { MembershipChange } from "./services.js";
 export { seedDevWorld, stableUuid, type SeedOptions, type SeededWorld } from "./seed.js";

@@ -15,6 +15,7 @@ import { roomRoutes } from "./routes/rooms.js";
 import { seedDevWorld, stableUuid, type SeedOptions, type SeededWorld } from "./seed.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import type { EmulatorServices } from "./services.js";
+import { DEFAULT_WEBEX_RULES, parseRules, type WebexRules } from "./state/card-rules.js";
 import { EmulatorStore } from "./state/store.js";
 import { WebhookDelivery } from "./webhooks/delivery.js";
 
@@ -36,6 +37,8 @@ export interface EmulatorOptions {
   chatPage?: boolean;
   /** Start with `sparkbot dev`'s accounts and rooms, with ids stable across restarts. */
   seed?: SeedOptions;
+  /** Webex behaviours its documentation leaves open (see `WebexRules`; defaults documented there). */
+  rules?: Partial<WebexRules>;
 }
 
 /** A started emulator. */
@@ -46,7 +49,8 @@ export interface RunningEmulator {
   apiUrl: string;
   /**
    * Emits `"message"` (every stored message, bots' replies included), `"delivery"` (every
-   * webhook delivery attempt, a `DeliveryRecord`) and `"membership"` (every new membership).
+   * webhook delivery attempt, a `DeliveryRecord`), `"membership"` (every new membership),
+   * `"membership-deleted"` and `"membership-change"` (every change, a `MembershipChange`).
    */
   events: EventEmitter;
   /** The in-memory state, for tools living in the same process (the chat page). */
@@ -68,9 +72,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   events.setMaxListeners(0);
   const store = new EmulatorStore(now, options.seed ? stableUuid("organization") : undefined);
   const seeded = options.seed ? seedDevWorld(store, options.seed) : undefined;
+  const checked = parseRules({ ...(options.rules ?? {}) });
+  if (typeof checked === "string") throw new TypeError(`emulator rules: ${checked}`);
+  const baseRules: WebexRules = { ...DEFAULT_WEBEX_RULES, ...checked };
   const services: EmulatorServices = {
     store,
     events,
+    rules: { ...baseRules },
+    baseRules,
     faults: new FaultInjector(),
     delivery: new WebhookDelivery(store, events, {
       now,

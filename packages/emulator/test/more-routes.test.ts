@@ -132,7 +132,12 @@ describe("attachment actions", () => {
     const card = await api(scene.emulator, scene.bot.token, "POST", "/v1/messages", {
       roomId: scene.directRoomId,
       text: "card",
-      attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: {} }],
+      attachments: [
+        {
+          contentType: "application/vnd.microsoft.card.adaptive",
+          content: { type: "AdaptiveCard", version: "1.3", body: [] },
+        },
+      ],
     });
     await scene.control.settledDeliveries();
     const submitted = await api(

@@ -162,13 +162,22 @@ describe.each(CLIENT_KINDS)("$name", ({ create }) => {
 
   describe("attachment actions", () => {
     it("gets an action submitted on the bot's card", async () => {
-      const card = await client.messages.create({ roomId: direct.id, text: "a card" });
+      const card = await client.messages.create({
+        roomId: direct.id,
+        text: "a card",
+        attachments: [
+          {
+            contentType: "application/vnd.microsoft.card.adaptive",
+            content: { type: "AdaptiveCard", version: "1.3", body: [] },
+          },
+        ],
+      });
       const response = await fetch(`${emulator.apiUrl}/attachment/actions`, {
         method: "POST",
         headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" },
         body: JSON.stringify({ type: "submit", messageId: card.id, inputs: { answer: "42" } }),
       });
-      expect(response.status).toBe(200);
+      expect(response.status).toBe(202);
       const submitted = (await response.json()) as { id: string };
       await expect(client.attachmentActions.get(submitted.id)).resolves.toMatchObject({
         id: submitted.id,

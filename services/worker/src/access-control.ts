@@ -29,6 +29,7 @@ export function withAccessControl(
     );
   }
   return {
+    ...(bot.handledEvents !== undefined ? { handledEvents: bot.handledEvents } : {}),
     run: (input) =>
       bot.run({
         ...input,

@@ -1,4 +1,4 @@
-import type { AccessPolicy, CommandInput, CommandOutcome } from "@sparkbot/core";
+import type { AccessPolicy, BotInput, CommandOutcome, HandledEvents, Reply } from "@sparkbot/core";
 
 /*
  * The part of core's `SparkBot` the worker uses, stated structurally so that any object with a
@@ -8,11 +8,11 @@ import type { AccessPolicy, CommandInput, CommandOutcome } from "@sparkbot/core"
 /** How a command run ended, as core reports it. */
 export type { CommandOutcome };
 
-/** One message to a command run: core's `CommandInput`. */
-export type CommandRunInput = CommandInput;
+/** What a run takes: a message, a card action or a membership event (core's `BotInput`). */
+export type CommandRunInput = BotInput;
 
 /** The replies of one run, streamed as the handler yields them. */
-export interface CommandRun extends AsyncIterable<{ markdown: string }> {
+export interface CommandRun extends AsyncIterable<Reply> {
   /** Canonical command name once dispatched. */
   readonly command: string | undefined;
   /** Set when the stream has ended. */
@@ -27,6 +27,11 @@ export interface RunnableBot {
    * has it; a bot without it cannot be given a deployment's access policy.
    */
   unknownAccessCommands?(policy: AccessPolicy): string[];
+  /**
+   * The membership events the bot handles (core's `SparkBot` has it), which the worker
+   * publishes for the receiver's webhook registration. Absent: every event is registered.
+   */
+  readonly handledEvents?: HandledEvents;
 }
 
 /** True when `value` has a `run` method, the one thing the worker calls. */

@@ -4,8 +4,10 @@ import {
   type Logger,
   type Message,
   type Person,
+  type Reply,
   type WebexClient,
 } from "@sparkbot/core";
+import { sameContent } from "./reply-content.js";
 import { DEFAULT_CLAIM_TTL_SECONDS, type DeliveryLedger } from "./delivery-ledger.js";
 
 /** Clock difference tolerated between this host and Webex when comparing `created` times. */
@@ -24,9 +26,8 @@ export interface UnsureReply {
   index: number;
   roomId: string;
   roomType: Message["roomType"];
-  /** The thread the reply goes to, if any. */
-  parentId: string | undefined;
-  markdown: string;
+  /** The reply: its content and its thread (`parentId`). */
+  reply: Reply;
   /** When the intent to send it was first recorded (ms since the epoch). */
   intentAt: number;
 }
@@ -39,7 +40,8 @@ export type SearchResult =
 
 /**
  * Looks for the message an earlier attempt may have created for `reply`: by the bot, with the
- * same markdown, in the same room or thread, created after the intent (less `CLOCK_SKEW_MS`),
+ * same content (see `sameContent`: markdown or text, card, number of files), in the same room
+ * or thread, created after the intent (less `CLOCK_SKEW_MS`),
  * and claimed by no other reply. The room is read page by page, newest first, back to the
  * intent (no fixed depth); the oldest matching unclaimed message is claimed for this reply
  * atomically (`ledger.record`), so two replies never share one message.
@@ -89,18 +91,14 @@ async function candidatesSince(
       {
         roomId: reply.roomId,
         max: SEARCH_PAGE_SIZE,
-        ...(reply.parentId !== undefined ? { parentId: reply.parentId } : {}),
+        ...(reply.reply.parentId !== undefined ? { parentId: reply.reply.parentId } : {}),
         ...(beforeMessage !== undefined ? { beforeMessage } : {}),
       },
       { limit: SEARCH_PAGE_SIZE },
     );
     for (const message of page) {
       if (Date.parse(message.created) < floor) return matches.reverse();
-      if (
-        sameWebexId(message.personId, deps.self.id) &&
-        message.markdown === reply.markdown &&
-        message.parentId === reply.parentId
-      ) {
+      if (sameWebexId(message.personId, deps.self.id) && sameContent(message, reply.reply)) {
         matches.push(message);
       }
     }

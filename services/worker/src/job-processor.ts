@@ -2,9 +2,8 @@ import {
   CommandTimeoutError,
   QUEUE_NAME,
   parseEventJob,
-  sameWebexId,
+  type BotInput,
   type Logger,
-  type Message,
   type Person,
   type WebexClient,
   type WebhookEvent,
@@ -12,6 +11,7 @@ import {
 import type { Redis } from "ioredis";
 import type { CommandRun, RunnableBot } from "./bot-contract.js";
 import { createDeliveryLedger } from "./delivery-ledger.js";
+import { prepareEvent, type PreparedEvent } from "./event-inputs.js";
 import { deliverReply, type DeliveryCounts, type ReplyTarget } from "./reply-delivery.js";
 import { NO_COMMAND_LABEL, type WorkerMetrics } from "./metrics.js";
 
@@ -47,13 +47,21 @@ export interface JobAttempt {
 /** What a processed job reports (the BullMQ return value). */
 export interface JobResult {
   status: "done" | "ignored" | "own_message";
+  /** `message`, `cardAction` or `membership`, for runs. */
+  kind?: string;
   command?: string;
   outcome?: string;
   sent?: number;
   skipped?: number;
 }
 
-/** Builds the function that turns one queued event into a command run and its replies. */
+/** A prepared event that runs the bot. */
+type Runnable = Exclude<PreparedEvent, { kind: "skip" }>;
+
+/**
+ * Builds the function that turns one queued event (a message, a card action, a membership
+ * event) into a run of the bot and delivers its replies, each exactly once.
+ */
 export function createJobProcessor(
   deps: JobProcessorDeps,
 ): (job: JobAttempt) => Promise<JobResult> {
@@ -62,27 +70,34 @@ export function createJobProcessor(
     if ((job.attemptsStarted ?? 1) <= 1) {
       deps.metrics.jobWait.observe(Math.max(0, Date.now() - receivedAt) / 1000);
     }
-    if (event.resource !== "messages" || event.event !== "created") {
-      deps.logger.debug("event ignored", { jobId: job.id, resource: event.resource });
-      return { status: "ignored" };
+    const prepared = await prepareEvent(event, deps.webex, deps.self);
+    if (prepared.kind === "skip") {
+      deps.logger.debug("event ignored", {
+        jobId: job.id,
+        resource: event.resource,
+        reason: prepared.reason,
+      });
+      if (prepared.count === "card_gone") {
+        deps.logger.warn("card action on a deleted card", {
+          jobId: job.id,
+          actionId: event.data.id,
+        });
+        deps.metrics.cardActions.inc({ action: "(card-gone)", outcome: "card_gone" });
+      }
+      return { status: prepared.status };
     }
-    // The bot never answers itself (ids compared by uuid: Webex has more than one form of them).
-    const own = (personId: string | undefined): boolean =>
-      personId !== undefined && sameWebexId(personId, deps.self.id);
-    if (own(event.data.personId)) return { status: "own_message" };
-    const message = await deps.webex.messages.get(event.data.id);
-    if (own(message.personId)) return { status: "own_message" };
-    return runCommand(deps, job, event, message);
+    return runBot(deps, job, event, prepared);
   };
 }
 
-async function runCommand(
+async function runBot(
   deps: JobProcessorDeps,
   job: JobAttempt,
   event: WebhookEvent,
-  message: Message,
+  prepared: Runnable,
 ): Promise<JobResult> {
-  const logger = deps.logger.child({ jobId: job.id, roomId: message.roomId });
+  const target = targetOf(job.id, prepared);
+  const logger = deps.logger.child({ jobId: job.id, roomId: target.roomId });
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new CommandTimeoutError(deps.commandTimeoutMs)),
@@ -97,21 +112,15 @@ async function runCommand(
     jobId: job.id,
     token: job.token,
   });
-  const { self, webex } = deps;
-  const run = deps.bot.run({ message, event, self, webex, signal: controller.signal, logger });
+  const environment = { self: deps.self, webex: deps.webex, signal: controller.signal, logger };
+  const run = deps.bot.run(inputOf(prepared, event, environment));
   const counts: DeliveryCounts = { sent: 0, skipped: 0 };
-  const target: ReplyTarget = {
-    jobId: job.id,
-    roomId: message.roomId,
-    roomType: message.roomType,
-    parentId: message.parentId,
-  };
   const started = performance.now();
   let failure: unknown;
   try {
     let index = 0;
     for await (const reply of run) {
-      await deliverReply(deps, ledger, target, index, reply.markdown, counts);
+      await deliverReply(deps, ledger, target, index, reply, counts);
       index += 1;
     }
     await ledger.finish();
@@ -122,37 +131,77 @@ async function runCommand(
   } finally {
     clearTimeout(timer);
     job.signal?.removeEventListener("abort", onCancel);
-    report(deps, logger, run, message, (performance.now() - started) / 1000, counts, failure);
+    const seconds = (performance.now() - started) / 1000;
+    report(deps, logger, { run, prepared, seconds, counts, failure });
   }
-  return { status: "done", command: label(run), outcome: run.outcome ?? "unknown", ...counts };
+  return {
+    status: "done",
+    kind: prepared.kind,
+    command: label(run),
+    outcome: run.outcome ?? "unknown",
+    ...counts,
+  };
+}
+
+function inputOf(
+  prepared: Runnable,
+  event: WebhookEvent,
+  environment: Pick<BotInput, "self" | "webex" | "signal" | "logger">,
+): BotInput {
+  if (prepared.kind === "message") return { ...environment, message: prepared.message, event };
+  if (prepared.kind === "cardAction") {
+    const { action, message } = prepared;
+    return { ...environment, type: "cardAction", action, message, event };
+  }
+  return { ...environment, type: "membership", membership: prepared.membership, event };
+}
+
+/** The room replies go to, and its type (group rooms cannot be searched for unsure replies). */
+function targetOf(jobId: string, prepared: Runnable): ReplyTarget {
+  if (prepared.kind === "membership") {
+    const { roomId, roomType } = prepared.membership;
+    return { jobId, roomId, roomType };
+  }
+  const roomId = prepared.kind === "cardAction" ? prepared.action.roomId : prepared.message.roomId;
+  return { jobId, roomId, roomType: prepared.message.roomType };
 }
 
 function label(run: CommandRun): string {
   return run.command ?? NO_COMMAND_LABEL;
 }
 
-/** One metrics update and one log line per command run (message text only at debug level). */
-function report(
-  deps: JobProcessorDeps,
-  logger: Logger,
-  run: CommandRun,
-  message: Message,
-  seconds: number,
-  counts: { sent: number; skipped: number },
-  failure: unknown,
-): void {
-  const command = label(run);
-  const outcome = run.outcome ?? (failure === undefined ? "unknown" : "delivery_failed");
-  deps.metrics.commands.inc({ command, outcome });
-  deps.metrics.commandDuration.observe({ command }, seconds);
+interface RunReport {
+  run: CommandRun;
+  prepared: Runnable;
+  seconds: number;
+  counts: DeliveryCounts;
+  failure: unknown;
+}
+
+/** One metrics update and one log line per run (message text only at debug level). */
+function report(deps: JobProcessorDeps, logger: Logger, r: RunReport): void {
+  const name = label(r.run);
+  const outcome = r.run.outcome ?? (r.failure === undefined ? "unknown" : "delivery_failed");
+  const { kind } = r.prepared;
+  if (kind === "message") {
+    deps.metrics.commands.inc({ command: name, outcome });
+    deps.metrics.commandDuration.observe({ command: name }, r.seconds);
+  } else if (kind === "cardAction") {
+    deps.metrics.cardActions.inc({ action: name, outcome });
+  } else {
+    deps.metrics.membershipEvents.inc({ event: name, outcome });
+  }
+  const line = { message: "command", cardAction: "card action", membership: "membership event" }[
+    kind
+  ];
   const fields = {
-    command,
+    [kind === "message" ? "command" : kind === "cardAction" ? "action" : "event"]: name,
     outcome,
-    durationMs: Math.round(seconds * 1000),
-    ...counts,
-    ...(failure instanceof Error ? { error: `${failure.name}: ${failure.message}` } : {}),
-    ...(logger.debugEnabled ? { text: message.text } : {}),
+    durationMs: Math.round(r.seconds * 1000),
+    ...r.counts,
+    ...(r.failure instanceof Error ? { error: `${r.failure.name}: ${r.failure.message}` } : {}),
+    ...(logger.debugEnabled && kind === "message" ? { text: r.prepared.message.text } : {}),
   };
-  if (failure === undefined) logger.info("command", fields);
-  else logger.warn("command", fields);
+  if (r.failure === undefined && outcome !== "unknown_action") logger.info(line, fields);
+  else logger.warn(line, fields);
 }

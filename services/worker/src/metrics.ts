@@ -14,6 +14,17 @@ export interface WorkerMetrics {
   readonly registry: Registry;
   /** `sparkbot_commands_total{command,outcome}`: command runs by canonical name and outcome. */
   readonly commands: Counter<"command" | "outcome">;
+  /**
+   * `sparkbot_card_actions_total{action,outcome}`: card submissions by action name (or
+   * `(action-fallback)`, `(unknown-action)`, `(card-gone)`) and outcome (`unknown_action` for
+   * actions no handler takes).
+   */
+  readonly cardActions: Counter<"action" | "outcome">;
+  /**
+   * `sparkbot_membership_events_total{event,outcome}`: membership events by kind (`botAdded`,
+   * `botRemoved`, `personJoined`, `personLeft`) and outcome (`unhandled` without a handler).
+   */
+  readonly membershipEvents: Counter<"event" | "outcome">;
   /** `sparkbot_command_duration_seconds{command}`: handler run time, replies sent included. */
   readonly commandDuration: Histogram<"command">;
   /** `sparkbot_job_wait_seconds`: from the receiver's `receivedAt` to the first attempt's start. */
@@ -58,6 +69,18 @@ export function createWorkerMetrics(): WorkerMetrics {
       name: "sparkbot_commands_total",
       help: "Command runs by canonical command name and outcome.",
       labelNames: ["command", "outcome"] as const,
+      registers,
+    }),
+    cardActions: new Counter({
+      name: "sparkbot_card_actions_total",
+      help: "Card submissions by action name and outcome (unknown_action: no handler took it).",
+      labelNames: ["action", "outcome"] as const,
+      registers,
+    }),
+    membershipEvents: new Counter({
+      name: "sparkbot_membership_events_total",
+      help: "Membership events (botAdded, botRemoved, personJoined, personLeft) by outcome.",
+      labelNames: ["event", "outcome"] as const,
       registers,
     }),
     commandDuration: new Histogram({

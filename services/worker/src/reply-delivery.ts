@@ -3,6 +3,7 @@ import {
   type Logger,
   type Message,
   type Person,
+  type Reply,
   type WebexClient,
 } from "@sparkbot/core";
 import { LockLostError, type DeliveryLedger } from "./delivery-ledger.js";
@@ -18,12 +19,14 @@ export interface ReplyDeliveryDeps {
   claimTtlSeconds?: number;
 }
 
-/** Where a job's replies go: the room (and thread) of the message that ran the command. */
+/**
+ * Where a job's replies go: the room of the message, card or membership that ran the handler
+ * (each reply carries its thread, `parentId`, itself).
+ */
 export interface ReplyTarget {
   jobId: string;
   roomId: string;
   roomType: Message["roomType"];
-  parentId: string | undefined;
 }
 
 /** Replies of one run that were sent, and those skipped because an earlier attempt sent them. */
@@ -36,32 +39,33 @@ export interface DeliveryCounts {
 const MAX_CONFLICTS = 3;
 
 /**
- * Delivers reply `index` exactly once across every attempt of the job (see delivery-ledger.ts):
- * skipped when an earlier attempt recorded it; looked for in the room when an earlier attempt's
- * send has an unknown outcome; otherwise sent and recorded.
+ * Delivers reply `index` (markdown, text, a card, a file, in the room or a thread) exactly once
+ * across every attempt of the job (see delivery-ledger.ts): skipped when an earlier attempt
+ * recorded it; looked for in the room when an earlier attempt's send has an unknown outcome;
+ * otherwise sent and recorded.
  */
 export async function deliverReply(
   deps: ReplyDeliveryDeps,
   ledger: DeliveryLedger,
   target: ReplyTarget,
   index: number,
-  markdown: string,
+  reply: Reply,
   counts: DeliveryCounts,
 ): Promise<void> {
   const claim = await ledger.claim(index);
   if (claim.state === "lost") throw new LockLostError(target.jobId);
   if (claim.state === "sent") return skipped(deps, counts);
-  const reply: UnsureReply = { ...target, index, markdown, intentAt: claim.intentAt };
-  if (claim.state === "unsure" && (await resolve(deps, ledger, reply))) {
+  const unsure: UnsureReply = { ...target, index, reply, intentAt: claim.intentAt };
+  if (claim.state === "unsure" && (await resolve(deps, ledger, unsure))) {
     return skipped(deps, counts);
   }
   for (let conflicts = 0; ; conflicts += 1) {
-    const created = await send(deps, ledger, target, index, markdown);
+    const created = await send(deps, ledger, target, index, reply);
     if ((await ledger.record(index, created.id)).state === "recorded") return sent(deps, counts);
     // Another reply, resolving its own unknown outcome, took this message as its own: it
     // stands for that reply now. This one is resolved like any unsure reply.
     deps.metrics.replyClaimConflicts.inc();
-    if (await resolve(deps, ledger, reply)) return sent(deps, counts);
+    if (await resolve(deps, ledger, unsure)) return sent(deps, counts);
     if (conflicts + 1 >= MAX_CONFLICTS) {
       throw new Error(`reply ${index} of job ${target.jobId} kept being claimed by other replies`);
     }
@@ -95,14 +99,10 @@ async function send(
   ledger: DeliveryLedger,
   target: ReplyTarget,
   index: number,
-  markdown: string,
+  reply: Reply,
 ): Promise<Message> {
   try {
-    return await deps.webex.messages.create({
-      roomId: target.roomId,
-      markdown,
-      ...(target.parentId !== undefined ? { parentId: target.parentId } : {}),
-    });
+    return await deps.webex.messages.create({ roomId: target.roomId, ...reply });
   } catch (error) {
     // Webex refused it (4xx, 429 included): nothing was created, so the retry need not doubt.
     if (error instanceof WebexApiError && error.status < 500) {

@@ -2,7 +2,9 @@ import {
   QUEUE_NAME,
   createLogger,
   createWebexClientOfKind,
+  handledEventsKey,
   isRetryableWebexError,
+  serializeHandledEvents,
   warnIfRedisNotDurable,
   listenUrls,
   type Logger,
@@ -122,6 +124,7 @@ export async function startWorker(
     logger,
   });
   late.guard = guard;
+  const stopPublishing = publishHandledEvents(ledgerRedis, config.redisPrefix, bot, logger);
   const ops = await startOpsServer({
     host: config.host,
     port: config.port,
@@ -154,6 +157,7 @@ export async function startWorker(
     close() {
       closing ??= (async () => {
         guard.stop();
+        stopPublishing();
         await drainWorker(worker, config.drainTimeoutMs, logger);
         await ops.close();
         await Promise.allSettled([connection.quit(), ledgerRedis.quit()]);
@@ -162,6 +166,41 @@ export async function startWorker(
       return closing;
     },
   };
+}
+
+/** How often a worker says again what its bot handles (a Redis that lost it learns it back). */
+const PUBLISH_INTERVAL_MS = 60_000;
+
+/**
+ * Publishes what the bot handles (its membership events) for the receivers' webhook
+ * registration, now and every minute. A bot that does not say (not core's SparkBot) publishes
+ * nothing: the receivers then register every event. Returns the function that stops it.
+ */
+function publishHandledEvents(
+  redis: Redis,
+  prefix: string,
+  bot: RunnableBot,
+  logger: Logger,
+): () => void {
+  const handled = bot.handledEvents;
+  if (handled === undefined) return () => undefined;
+  let failing = false;
+  const publish = (): void => {
+    redis.set(handledEventsKey(prefix), serializeHandledEvents(handled)).then(
+      () => (failing = false),
+      (error: unknown) => {
+        if (!failing)
+          logger.warn("could not publish the bot's events for webhook registration", {
+            err: String(error),
+          });
+        failing = true;
+      },
+    );
+  };
+  publish();
+  const timer = setInterval(publish, PUBLISH_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** `people/me`, retried a few times while Webex answers with retryable errors. */

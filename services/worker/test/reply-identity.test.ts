@@ -177,7 +177,6 @@ describe("a reply whose send failed", () => {
       jobId,
       roomId: chat.room.id,
       roomType: "direct" as const,
-      parentId: undefined,
     });
     // Job A's send of **pong** has an unknown outcome (its message was never created).
     const a = ledgerOf("job-race-a");
@@ -197,7 +196,7 @@ describe("a reply whose send failed", () => {
           const found = await findDeliveredReply(deps, a, {
             ...target("job-race-a"),
             index: 0,
-            markdown: "**pong**",
+            reply: { markdown: "**pong**" },
             intentAt: intent.state === "send" ? intent.intentAt : 0,
           });
           expect(found).toEqual({ outcome: "found", messageId: created.id });
@@ -211,7 +210,7 @@ describe("a reply whose send failed", () => {
       ledgerOf("job-race-b"),
       target("job-race-b"),
       0,
-      "**pong**",
+      { markdown: "**pong**" },
       counts,
     );
     // B's message stands for A now; B found no other unclaimed **pong**, so it sent one more.
@@ -248,9 +247,9 @@ describe("in a group room, where bots cannot list the bot's own messages", () =>
     await deliverReply(
       deps,
       ledger,
-      { jobId: "job-group", roomId: group.id, roomType: "group", parentId: undefined },
+      { jobId: "job-group", roomId: group.id, roomType: "group" },
       0,
-      "**pong**",
+      { markdown: "**pong**" },
       counts,
     );
     expect(counts).toEqual({ sent: 1, skipped: 0 });

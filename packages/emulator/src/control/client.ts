@@ -1,6 +1,8 @@
-import type { AttachmentAction, Message, Person, Room, Webhook } from "@sparkbot/core";
+import type { AttachmentAction, Membership, Message, Person, Room, Webhook } from "@sparkbot/core";
 import type { FaultSpec } from "../faults.js";
 import { sendRequest } from "../http/send.js";
+import type { MembershipChange } from "../services.js";
+import type { WebexRules } from "../state/card-rules.js";
 import type { DeliveryRecord, Team } from "../state/records.js";
 
 /** A person created through the control API, with the bearer token to act as them. */
@@ -47,13 +49,49 @@ export class EmulatorControl {
     return this.call("POST", "/messages", m);
   }
 
-  /** Submits a card on `messageId` as `personId`; delivered to the card author's webhooks. */
+  /**
+   * Submits the card of `messageId` as `personId`, delivered to the card author's webhooks.
+   * With `button` (an Action.Submit's title) it is pressed as a Webex client does: the
+   * button's `data` merged with the inputs (the card's own values for those left out, as
+   * strings; required ones checked). Without it, `inputs` are submitted as given.
+   */
   submitCard(a: {
     personId: string;
     messageId: string;
-    inputs: Record<string, unknown>;
+    inputs?: Record<string, unknown>;
+    button?: string;
   }): Promise<AttachmentAction> {
-    return this.call("POST", "/attachment-actions", { type: "submit", ...a });
+    return this.call("POST", "/attachment-actions", { type: "submit", inputs: {}, ...a });
+  }
+
+  /**
+   * Adds a person (or a bot) to a group room, as `actorId` (default: the room's creator): the
+   * `memberships/created` webhooks fire (for a bot: its `botAdded`).
+   */
+  addMember(m: { roomId: string; personId: string; actorId?: string }): Promise<Membership> {
+    const { roomId, ...body } = m;
+    return this.call("POST", `/rooms/${encodeURIComponent(roomId)}/members`, body);
+  }
+
+  /**
+   * Removes a person (or a bot) from a group room, as `actorId` (default: the person, who
+   * leaves): the `memberships/deleted` webhooks fire.
+   */
+  async removeMember(m: { roomId: string; personId: string; actorId?: string }): Promise<void> {
+    const query = m.actorId === undefined ? "" : `?actorId=${encodeURIComponent(m.actorId)}`;
+    const path = `/rooms/${encodeURIComponent(m.roomId)}/members/${encodeURIComponent(m.personId)}`;
+    await this.call("DELETE", `${path}${query}`);
+  }
+
+  /** Every change of a room's members, oldest first. */
+  async membershipChanges(roomId: string): Promise<MembershipChange[]> {
+    const path = `/rooms/${encodeURIComponent(roomId)}/membership-changes`;
+    return (await this.call<{ items: MembershipChange[] }>("GET", path)).items;
+  }
+
+  /** Changes some of the emulator's `WebexRules`; resolves with all of them. */
+  setRules(rules: Partial<WebexRules>): Promise<WebexRules> {
+    return this.call("PUT", "/rules", rules);
   }
 
   /** Every message of a room, bots' replies included, oldest first. */

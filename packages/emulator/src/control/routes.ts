@@ -2,12 +2,13 @@ import type { RoomType } from "@sparkbot/core";
 import { HttpError } from "../http/context.js";
 import type { Router } from "../http/router.js";
 import { parseFaultSpec } from "../faults.js";
-import { submitAttachmentAction } from "../routes/attachment-actions.js";
 import { publishMemberships, publishMessage, type EmulatorServices } from "../services.js";
 import { composeMessage } from "../state/compose.js";
 
-/** Prefix of every control route. */
-export const CONTROL_PREFIX = "/_emulator";
+import { CONTROL_PREFIX } from "./prefix.js";
+import { memberRoutes } from "./member-routes.js";
+
+export { CONTROL_PREFIX };
 
 /** The control API tests and tools use to set the scene and look behind it (see README). */
 export function controlRoutes(router: Router, services: EmulatorServices): void {
@@ -97,12 +98,7 @@ export function controlRoutes(router: Router, services: EmulatorServices): void 
     ctx.json(200, message);
   });
 
-  router.on("POST", `${CONTROL_PREFIX}/attachment-actions`, async (ctx) => {
-    const body = await ctx.body();
-    if (typeof body["personId"] !== "string") throw new HttpError(400, "personId is required.");
-    const person = store.requirePerson(body["personId"]);
-    ctx.json(200, submitAttachmentAction(services, person, body));
-  });
+  memberRoutes(router, services);
 
   router.on("POST", `${CONTROL_PREFIX}/teams`, async (ctx) => {
     const body = await ctx.body();
@@ -149,6 +145,7 @@ export function controlRoutes(router: Router, services: EmulatorServices): void 
   router.on("POST", `${CONTROL_PREFIX}/reset`, (ctx) => {
     store.reset();
     faults.clear();
+    Object.assign(services.rules, services.baseRules);
     ctx.empty(204);
   });
 }

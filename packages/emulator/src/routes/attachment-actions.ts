@@ -12,7 +12,7 @@ export function attachmentActionRoutes(router: Router, services: EmulatorService
 
   router.on("POST", "/v1/attachment/actions", async (ctx) => {
     const caller = authenticate(ctx, store);
-    ctx.json(200, submitAttachmentAction(services, caller, await ctx.body()));
+    ctx.json(202, submitAttachmentAction(services, caller, await ctx.body()));
   });
 
   router.on("GET", "/v1/attachment/actions/:id", (ctx) => {
@@ -26,8 +26,9 @@ export function attachmentActionRoutes(router: Router, services: EmulatorService
 }
 
 /**
- * Records a card submit by `person` on the message `body.messageId` (with `body.inputs`) and
- * delivers `attachmentActions/created` to the card author's webhooks.
+ * Records a card submit by `person` on the message `body.messageId` (with `body.inputs`, as
+ * the client built them: input values and the pressed Action.Submit's `data`) and delivers
+ * `attachmentActions/created` to the card author's webhooks.
  */
 export function submitAttachmentAction(
   services: EmulatorServices,
@@ -40,13 +41,20 @@ export function submitAttachmentAction(
   if (!message || !store.isMember(message.roomId, person.id)) {
     throw new HttpError(404, "Failed to get activity.");
   }
-  const inputs = body["inputs"];
+  const type = body["type"] ?? "submit";
+  if (type !== "submit") throw new HttpError(400, 'type must be "submit".');
+  if (!message.attachments || message.attachments.length === 0) {
+    throw new HttpError(400, "The message has no card to submit.");
+  }
+  const inputs = body["inputs"] ?? {};
+  if (typeof inputs !== "object" || inputs === null || Array.isArray(inputs)) {
+    throw new HttpError(400, "inputs must be an object.");
+  }
   const action: AttachmentAction = {
     id: webexId("ATTACHMENT_ACTION"),
-    type: typeof body["type"] === "string" ? body["type"] : "submit",
+    type,
     messageId,
-    inputs:
-      inputs !== null && typeof inputs === "object" ? (inputs as Record<string, unknown>) : {},
+    inputs: inputs as Record<string, unknown>,
     personId: person.id,
     roomId: message.roomId,
     created: store.isoNow(),

@@ -3,9 +3,8 @@ import { authenticate } from "../http/auth.js";
 import { HttpError } from "../http/context.js";
 import { paginate } from "../http/paginate.js";
 import type { Router } from "../http/router.js";
-import { publishMemberships, type EmulatorServices } from "../services.js";
+import { addMember, removeMember, type EmulatorServices } from "../services.js";
 import type { EmulatorStore } from "../state/store.js";
-import { membershipDeleted } from "../webhooks/events.js";
 
 /** `/v1/memberships` (list, create, delete) and `/v1/team/memberships?teamId=`. */
 export function membershipRoutes(router: Router, services: EmulatorServices): void {
@@ -41,12 +40,7 @@ export function membershipRoutes(router: Router, services: EmulatorServices): vo
       person = store.personByEmail(body["personEmail"]);
     }
     if (!person) throw new HttpError(404, "Person not found.");
-    if (room.type === "direct") throw new HttpError(409, "Cannot add people to a direct room.");
-    if (store.isMember(roomId, person.id))
-      throw new HttpError(409, "Person is already in the room.");
-    const membership = store.addMembership(roomId, person.id, body["isModerator"] === true);
-    publishMemberships(services, [membership], caller.id);
-    ctx.json(200, membership);
+    ctx.json(200, addMember(services, roomId, person.id, caller.id, body["isModerator"] === true));
   });
 
   router.on("GET", "/v1/memberships/:id", (ctx) => {
@@ -67,8 +61,7 @@ export function membershipRoutes(router: Router, services: EmulatorServices): vo
   router.on("DELETE", "/v1/memberships/:id", (ctx) => {
     const caller = authenticate(ctx, store);
     const membership = visibleMembership(store, caller.id, ctx.param("id"));
-    store.removeMembership(membership.id);
-    services.delivery.dispatch(membershipDeleted(store, membership, caller.id));
+    removeMember(services, membership, caller.id);
     ctx.empty(204);
   });
 

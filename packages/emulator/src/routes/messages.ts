@@ -4,34 +4,70 @@ import { HttpError, type RequestContext } from "../http/context.js";
 import { paginate } from "../http/paginate.js";
 import type { Router } from "../http/router.js";
 import { publishMessage, type EmulatorServices } from "../services.js";
+import { checkAttachments } from "../state/card-rules.js";
 import { composeMessage } from "../state/compose.js";
 import type { EmulatorStore } from "../state/store.js";
 import { messageDeleted } from "../webhooks/events.js";
 
 const NOT_FOUND = "Could not find a room with provided ID.";
 
-/** `/v1/messages`: create, get, list by room, delete. */
+/** `/v1/messages`: create (cards checked as Webex does), edit, get, list by room, delete. */
 export function messageRoutes(router: Router, services: EmulatorServices): void {
   const { store } = services;
+  const editCounts = new WeakMap<Message, number>();
 
   router.on("POST", "/v1/messages", async (ctx) => {
     const author = authenticate(ctx, store);
     const body = await ctx.body();
     const room = targetRoom(store, author, body);
+    const hasText = typeof body["text"] === "string" || typeof body["markdown"] === "string";
+    const attachments =
+      body["attachments"] === undefined
+        ? []
+        : checkAttachments(body["attachments"], services.rules, hasText);
+    const parentId = threadRoot(services, room.id, body["parentId"]);
     const message = composeMessage(store, author, room, {
       ...optionalString(body, "text"),
       ...optionalString(body, "markdown"),
-      ...optionalString(body, "parentId"),
+      ...(parentId !== undefined ? { parentId } : {}),
       ...(Array.isArray(body["files"]) ? { files: body["files"].map(String) } : {}),
-      ...(Array.isArray(body["attachments"]) ? { attachments: body["attachments"] } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
     });
     if (!message.text && !message.markdown && !message.files && !message.attachments) {
       throw new HttpError(400, "Message must contain text, markdown, files or attachments.");
     }
-    if (message.parentId && !store.messages.has(message.parentId)) {
-      throw new HttpError(400, "Invalid parentId.");
-    }
     publishMessage(services, message);
+    ctx.json(200, message);
+  });
+
+  // An edit: text or markdown only, never of a card or a file, at most 10 times.
+  router.on("PUT", "/v1/messages/:id", async (ctx) => {
+    const caller = authenticate(ctx, store);
+    const message = visibleMessage(store, caller, ctx.param("id"));
+    const body = await ctx.body();
+    if (message.personId !== caller.id)
+      throw new HttpError(403, "You can only edit your own messages.");
+    if (body["roomId"] !== message.roomId) throw new HttpError(400, "roomId is required.");
+    if (message.attachments || message.files)
+      throw new HttpError(400, "Editing a message with attachments or files: feature unsupported.");
+    const text = optionalString(body, "text")["text"];
+    const markdown = optionalString(body, "markdown")["markdown"];
+    if (text === undefined && markdown === undefined)
+      throw new HttpError(400, "text or markdown is required.");
+    const edits = editCounts.get(message) ?? 0;
+    if (edits >= MAX_EDITS)
+      throw new HttpError(400, `A message can be edited at most ${MAX_EDITS} times.`);
+    const room = store.rooms.get(message.roomId);
+    if (!room) throw new HttpError(404, NOT_FOUND);
+    const edited = composeMessage(store, caller, room, {
+      ...(text !== undefined ? { text } : {}),
+      ...(markdown !== undefined ? { markdown } : {}),
+    });
+    for (const key of ["text", "markdown", "html"] as const) delete message[key];
+    Object.assign(message, { text: edited.text, updated: store.isoNow() });
+    if (edited.markdown !== undefined) message.markdown = edited.markdown;
+    if (edited.html !== undefined) message.html = edited.html;
+    editCounts.set(message, edits + 1);
     ctx.json(200, message);
   });
 
@@ -82,6 +118,26 @@ export function messageRoutes(router: Router, services: EmulatorServices): void 
     services.delivery.dispatch(messageDeleted(store, message, caller.id));
     ctx.empty(204);
   });
+}
+
+/** Edits Webex allows on one message. */
+const MAX_EDITS = 10;
+
+/**
+ * The thread a new message goes to: its `parentId`, which must be a message of the room; a
+ * reply's id is refused or taken to its root, as the rules say (see `WebexRules.replyToReply`).
+ */
+function threadRoot(
+  services: EmulatorServices,
+  roomId: string,
+  value: unknown,
+): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  const parent = typeof value === "string" ? services.store.messages.get(value) : undefined;
+  if (!parent || parent.roomId !== roomId) throw new HttpError(400, "Invalid parentId.");
+  if (parent.parentId === undefined) return parent.id;
+  if (services.rules.replyToReply === "root") return parent.parentId;
+  throw new HttpError(400, "Invalid parentId: the parent is itself a reply; use its parentId.");
 }
 
 /** The room a new message goes to: `roomId`, or the direct room with `toPersonId`/`toPersonEmail`. */

@@ -1,4 +1,4 @@
-import type { Message, Person, Room } from "@sparkbot/core";
+import type { CardAttachment, Message, Person, Room } from "@sparkbot/core";
 import { marked } from "marked";
 import { HttpError } from "../http/context.js";
 import { webexId } from "../ids.js";
@@ -12,7 +12,7 @@ export interface MessageContent {
   mentions?: string[];
   parentId?: string;
   files?: string[];
-  attachments?: unknown[];
+  attachments?: CardAttachment[];
 }
 
 /** Webex's limit on a message, before encryption. */

@@ -50,6 +50,13 @@ export class EmulatorStore {
   webhooks = new Map<string, WebhookRecord>();
   attachmentActions = new Map<string, AttachmentAction>();
   deliveries: DeliveryRecord[] = [];
+  /** Every change of a room's members, oldest first (bounded), for the chat page. */
+  membershipChanges: {
+    event: "created" | "deleted";
+    membership: Membership;
+    actorId: string;
+    at: string;
+  }[] = [];
   /** roomId → personId → membership id, so membership checks stay O(1) under load. */
   private readonly roomIndex = new Map<string, Map<string, string>>();
   /** roomId → its messages, oldest first. */
@@ -86,6 +93,7 @@ export class EmulatorStore {
       map.clear();
     }
     this.deliveries = [];
+    this.membershipChanges = [];
   }
 
   /** Adds a person (or bot) with a fresh bearer token. A taken email is a 409. */

@@ -66,17 +66,22 @@ export function membershipDeleted(
   };
 }
 
-/** `attachmentActions/created` for a card submitted on a message: seen by the card's author. */
+/**
+ * `attachmentActions/created` for a card submitted on a message: seen by the card's author.
+ * Its `data` is the action without `inputs`, which Webex never puts in a webhook (the bot
+ * fetches the action).
+ */
 export function attachmentActionCreated(
   store: EmulatorStore,
   action: AttachmentAction,
 ): EmulatorEvent {
   const cardAuthor = store.messages.get(action.messageId)?.personId;
+  const { inputs: _inputs, ...data } = action;
   return {
     resource: "attachmentActions",
     event: "created",
     actorId: action.personId,
-    data: { ...action },
+    data,
     visibleTo: (owner) => owner.id === cardAuthor,
   };
 }

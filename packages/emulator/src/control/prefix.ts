@@ -1,0 +1,2 @@
+/** Prefix of every control route. */
+export const CONTROL_PREFIX = "/_emulator";
