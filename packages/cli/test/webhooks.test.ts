@@ -57,13 +57,15 @@ describe("sparkbot webhooks, against the emulator", () => {
     const write = (line: string) => lines.push(line);
     const common = { ids: [], all: false, json: false, sessionPath, env, write };
     expect(await runWebhooks({ ...common, action: "sync" })).toBe(0);
-    expect(lines.filter((line) => line.startsWith("created "))).toHaveLength(3);
+    expect(lines.filter((line) => line.startsWith("created "))).toHaveLength(4);
 
+    // No worker has said what its bot handles: every event, unfiltered.
     const hooks = await control.webhooks();
-    expect(hooks.map((hook) => hook.resource).sort()).toEqual([
-      "attachmentActions",
-      "memberships",
-      "messages",
+    expect(hooks.map((hook) => `${hook.resource}/${hook.event}`).sort()).toEqual([
+      "attachmentActions/created",
+      "memberships/created",
+      "memberships/deleted",
+      "messages/created",
     ]);
     const redis = new Redis(TEST_REDIS_URL);
     const secret = await redis.get(`${prefix}:receiver:webhook-secret`);
@@ -74,17 +76,17 @@ describe("sparkbot webhooks, against the emulator", () => {
 
     lines.length = 0;
     expect(await runWebhooks({ ...common, action: "sync" })).toBe(0);
-    expect(lines.filter((line) => line.startsWith("unchanged "))).toHaveLength(3);
+    expect(lines.filter((line) => line.startsWith("unchanged "))).toHaveLength(4);
 
     lines.length = 0;
     expect(await runWebhooks({ ...common, action: "list", json: true })).toBe(0);
     const listed = JSON.parse(lines[0]!) as Record<string, unknown>[];
-    expect(listed).toHaveLength(3);
+    expect(listed).toHaveLength(4);
     expect(listed.every((hook) => hook["secret"] === undefined)).toBe(true);
 
     lines.length = 0;
     expect(await runWebhooks({ ...common, action: "delete", all: true })).toBe(0);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(await control.webhooks()).toEqual([]);
     expect(await runWebhooks({ ...common, action: "delete" })).toBe(1);
   }, 30_000);

@@ -31,6 +31,7 @@ export { HANDLED_EVENTS } from "./http/webhook.js";
 export {
   startRegistrar,
   WANTED_WEBHOOKS,
+  wantedWebhooksFromRedis,
   type Registrar,
   type RegistrarOptions,
 } from "./registration/registrar.js";

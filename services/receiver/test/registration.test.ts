@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import { createWebexClient, silentLogger, type LogFields, type WebexClient } from "@sparkbot/core";
+import {
+  createWebexClient,
+  handledEventsKey,
+  serializeHandledEvents,
+  silentLogger,
+  type LogFields,
+  type WebexClient,
+} from "@sparkbot/core";
 import {
   EmulatorControl,
   startEmulator,
@@ -78,9 +85,11 @@ describe("webhook registration against the emulator", () => {
     const first = await registrar();
     await waitFor(() => first.registered(), { what: "registration" });
     const hooks = await botHooks();
+    // No worker has said what its bot handles: every event a bot may handle, unfiltered.
     expect(hooks.map((hook) => `${hook.resource}/${hook.event}`).sort()).toEqual([
       "attachmentActions/created",
       "memberships/created",
+      "memberships/deleted",
       "messages/created",
     ]);
     const stored = await connections[0]?.get(secretKey(prefix));
@@ -96,19 +105,19 @@ describe("webhook registration against the emulator", () => {
     }
 
     const report = await first.runOnce();
-    expect(report?.unchanged).toHaveLength(3);
+    expect(report?.unchanged).toHaveLength(4);
     expect((await botHooks()).map((hook) => hook.id).sort()).toEqual(hooks.map((h) => h.id).sort());
   });
 
   it("lets two receivers register at once: one webhook per event, one secret", async () => {
     const [a, b] = await Promise.all([registrar(), registrar()]);
     await waitFor(() => a.registered() && b.registered(), { what: "both registrations" });
-    expect(await botHooks()).toHaveLength(3);
+    expect(await botHooks()).toHaveLength(4);
     expect(a.secret()).toBeDefined();
     expect(a.secret()).toBe(b.secret());
     await Promise.all([a.runOnce(), b.runOnce(), a.runOnce(), b.runOnce()]);
     const hooks = await botHooks();
-    expect(hooks).toHaveLength(3);
+    expect(hooks).toHaveLength(4);
     expect(new Set(hooks.map((hook) => hook.secret))).toEqual(new Set([a.secret()]));
   });
 
@@ -129,7 +138,7 @@ describe("webhook registration against the emulator", () => {
     const registered = await registrar({ configuredSecret: "from-env" });
     await waitFor(() => registered.registered(), { what: "registration" });
     const hooks = await botHooks();
-    expect(hooks).toHaveLength(3);
+    expect(hooks).toHaveLength(4);
     const messages = hooks.find((hook) => hook.resource === "messages");
     expect(messages).toMatchObject({
       id: stale.id,
@@ -150,8 +159,44 @@ describe("webhook registration against the emulator", () => {
     const registered = await registrar({ removeOtherWebhooks: false });
     await waitFor(() => registered.registered(), { what: "registration" });
     const hooks = await botHooks();
-    expect(hooks).toHaveLength(4);
+    expect(hooks).toHaveLength(5);
     expect(hooks.some((hook) => hook.id === other.id)).toBe(true);
+  });
+
+  it("registers what the workers' bot handles, filtered, and follows a change of bot at once", async () => {
+    const seed = createProducerRedis(TEST_REDIS_URL);
+    connections.push(seed);
+    await waitForRedis(seed, 5000);
+    const key = handledEventsKey(prefix);
+    await seed.set(key, serializeHandledEvents({ memberships: ["botAdded"] }));
+    const registered = await registrar({ handledEventsPollMs: 50 });
+    await waitFor(() => registered.registered(), { what: "registration" });
+    const summary = async () =>
+      (await botHooks())
+        .map((hook) => `${hook.resource}/${hook.event}${hook.filter ? `?${hook.filter}` : ""}`)
+        .sort();
+    expect(await summary()).toEqual([
+      "attachmentActions/created",
+      `memberships/created?personId=${bot.id}`,
+      "messages/created",
+    ]);
+    const filtered = (await botHooks()).find((hook) => hook.resource === "memberships");
+    // A new version of the bot greets everyone who joins, and says goodbye to who leaves.
+    await seed.set(
+      key,
+      serializeHandledEvents({ memberships: ["botAdded", "personJoined", "personLeft"] }),
+    );
+    const wanted = [
+      "attachmentActions/created",
+      "memberships/created",
+      "memberships/deleted",
+      "messages/created",
+    ];
+    await waitFor(async () => JSON.stringify(await summary()) === JSON.stringify(wanted), {
+      what: "the webhooks of the new bot",
+    });
+    // Webex cannot change a filter: the filtered webhook was replaced, not kept.
+    expect((await botHooks()).some((hook) => hook.id === filtered?.id)).toBe(false);
   });
 
   it("sets a webhook Webex made inactive active again, at the periodic check", async () => {
@@ -229,7 +274,7 @@ describe("webhook registration against the emulator", () => {
       // Sooner than the 5 s retry delay: the registrar retries when Redis is ready again.
       await waitFor(() => started.registered(), { timeoutMs: 4000, what: "registration" });
       expect(started.secret()).toMatch(/^[0-9a-f]{64}$/);
-      expect(await botHooks()).toHaveLength(3);
+      expect(await botHooks()).toHaveLength(4);
     } finally {
       await Promise.all(registrars.splice(0).map((registrar) => registrar.stop()));
       await privateRedis.stop();
@@ -240,6 +285,6 @@ describe("webhook registration against the emulator", () => {
     await control.fault({ method: "GET", path: "/v1/webhooks", status: 503, count: 2 });
     const registered = await registrar({ retryDelayMs: 50 });
     await waitFor(() => registered.registered(), { timeoutMs: 10_000, what: "registration" });
-    expect(await botHooks()).toHaveLength(3);
+    expect(await botHooks()).toHaveLength(4);
   });
 });

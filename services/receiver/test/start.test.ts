@@ -73,7 +73,7 @@ describe("startReceiver with the emulator", () => {
       });
     }
     const hooks = (await control.webhooks()).filter((hook) => hook.ownerId === bot.id);
-    expect(hooks).toHaveLength(3);
+    expect(hooks).toHaveLength(4);
     expect(receivers[0]?.registrar.secret()).toBe(receivers[1]?.registrar.secret());
 
     const room = await control.createRoom({

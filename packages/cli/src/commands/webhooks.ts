@@ -11,7 +11,7 @@ import {
   reconcileWebhooks,
   registrationLockKey,
   resolveWebhookSecret,
-  WANTED_WEBHOOKS,
+  wantedWebhooksFromRedis,
   withRedisLock,
   type ReconcileReport,
 } from "@sparkbot/receiver";
@@ -74,13 +74,15 @@ export async function syncWebhooks(
   try {
     await redis.connect();
     const secret = await resolveWebhookSecret(redis, config.redisPrefix, config.webhookSecret);
+    const botId = (await webex.people.me()).id;
     // The receivers' registration lock, so a sync never races a starting receiver.
     const lockKey = registrationLockKey(config.redisPrefix);
-    const result = await withRedisLock(redis, lockKey, () =>
+    const result = await withRedisLock(redis, lockKey, async () =>
       reconcileWebhooks(webex, {
         targetUrl: config.webhookUrl + config.webhookPath,
         secret,
-        wanted: WANTED_WEBHOOKS,
+        // What the workers' bot handles, as the receivers register it.
+        wanted: (await wantedWebhooksFromRedis(redis, config.redisPrefix, botId)).wanted,
         removeOthers: config.removeOtherWebhooks,
         logger: silentLogger,
       }),

@@ -1,17 +1,22 @@
 import type { Context } from "koa";
-import { jobIdFor, parseWebhookEvent, type Logger, type WebhookEvent } from "@sparkbot/core";
+import {
+  HANDLED_EVENT_KINDS,
+  jobIdFor,
+  parseWebhookEvent,
+  type Logger,
+  type WebhookEvent,
+} from "@sparkbot/core";
 import type { Outcome, ReceiverMetrics } from "../metrics.js";
 import { QueueUnavailableError, type Enqueuer } from "../event-queue.js";
 import { SIGNATURE_HEADER, verifySignature } from "../signature.js";
 import { BodyTooLargeError, readRawBody } from "./body.js";
 import { MAX_JSON_DEPTH, jsonDepth } from "./json-depth.js";
 
-/** The `resource/event` pairs the worker handles; other events are answered 200 and dropped. */
-export const HANDLED_EVENTS = [
-  "messages/created",
-  "attachmentActions/created",
-  "memberships/created",
-] as const;
+/**
+ * The `resource/event` pairs the worker handles (messages, card actions, memberships created
+ * and deleted); other events are answered 200 and dropped.
+ */
+export const HANDLED_EVENTS = HANDLED_EVENT_KINDS;
 
 /** What the webhook route needs; every part is injected. */
 export interface WebhookDeps {

@@ -1,10 +1,13 @@
-import { WebexApiError, type Logger, type Webhook, type WebexClient } from "@sparkbot/core";
+import {
+  WebexApiError,
+  type Logger,
+  type WantedWebhook,
+  type Webhook,
+  type WebexClient,
+} from "@sparkbot/core";
 
-/** One webhook the receiver wants to exist. */
-export interface WantedWebhook {
-  resource: string;
-  event: string;
-}
+/** One webhook the receiver wants to exist (core's: `resource`, `event`, optional `filter`). */
+export type { WantedWebhook };
 
 export interface ReconcileOptions {
   /** Where Webex must POST: `WEBHOOK_URL + webhookPath`. */
@@ -33,9 +36,10 @@ export function webhookName(wanted: WantedWebhook): string {
 
 /**
  * Makes the bot's webhooks match `wanted`: each one exists once, active, pointing at `targetUrl`
- * with `secret`. Existing webhooks are updated in place (never deleted and re-created, so no
- * delivery is missed); duplicates of a wanted webhook are removed, and with `removeOthers` every
- * other webhook of the account too.
+ * with `secret` and the wanted `filter`. Existing webhooks are updated in place (never deleted
+ * and re-created, so no delivery is missed); one whose filter must change (Webex cannot change
+ * a filter) is replaced by a new one, created before the old one is removed. Duplicates of a
+ * wanted webhook are removed, and with `removeOthers` every other webhook of the account too.
  */
 export async function reconcileWebhooks(
   webex: WebexClient,
@@ -56,15 +60,20 @@ export async function reconcileWebhooks(
     const [keep, ...extra] = candidatesFor(hooks, wanted, options.targetUrl, kept);
     toRemove.push(...extra);
     extra.forEach((hook) => kept.add(hook.id));
-    if (keep === undefined) {
+    if (keep === undefined || (keep.filter ?? "") !== (wanted.filter ?? "")) {
       const created = await webex.webhooks.create({
         name: webhookName(wanted),
         targetUrl: options.targetUrl,
         resource: wanted.resource,
         event: wanted.event,
         secret: options.secret,
+        ...(wanted.filter !== undefined ? { filter: wanted.filter } : {}),
       });
       report.created.push(created.id);
+      if (keep !== undefined) {
+        kept.add(keep.id);
+        toRemove.push(keep);
+      }
       continue;
     }
     kept.add(keep.id);
@@ -93,7 +102,10 @@ export async function reconcileWebhooks(
   return report;
 }
 
-/** Existing webhooks that can serve `wanted`, best first: ours by URL, then by name; active first. */
+/**
+ * Existing webhooks of `wanted`'s resource and event that are ours (by URL or by name), best
+ * first: the wanted filter, then ours by URL, then active.
+ */
 function candidatesFor(
   hooks: readonly Webhook[],
   wanted: WantedWebhook,
@@ -101,14 +113,15 @@ function candidatesFor(
   taken: ReadonlySet<string>,
 ): Webhook[] {
   const score = (hook: Webhook) =>
-    (hook.targetUrl === targetUrl ? 2 : 0) + (hook.status === "inactive" ? 0 : 1);
+    ((hook.filter ?? "") === (wanted.filter ?? "") ? 4 : 0) +
+    (hook.targetUrl === targetUrl ? 2 : 0) +
+    (hook.status === "inactive" ? 0 : 1);
   return hooks
     .filter(
       (hook) =>
         !taken.has(hook.id) &&
         hook.resource === wanted.resource &&
         hook.event === wanted.event &&
-        (hook.filter === undefined || hook.filter === "") &&
         (hook.targetUrl === targetUrl || hook.name === webhookName(wanted)),
     )
     .sort((a, b) => score(b) - score(a) || (a.created ?? "").localeCompare(b.created ?? ""));

@@ -1,6 +1,11 @@
 import type { Redis } from "ioredis";
-import type { Logger, WebexClient } from "@sparkbot/core";
-import { HANDLED_EVENTS } from "../http/webhook.js";
+import {
+  handledEventsKey,
+  parseHandledEvents,
+  wantedWebhooks,
+  type Logger,
+  type WebexClient,
+} from "@sparkbot/core";
 import { describeRedis } from "../redis.js";
 import { registrationLockKey, withRedisLock, type LockOptions } from "./lock.js";
 import { reconcileWebhooks, type ReconcileReport, type WantedWebhook } from "./reconcile.js";
@@ -29,7 +34,13 @@ export interface RegistrarOptions {
   /** Seconds between re-checks once registered. */
   checkIntervalSeconds: number;
   logger: Logger;
+  /**
+   * The webhooks to register; default: those the bot needs, from what the workers published in
+   * Redis (see `wantedWebhooksFromRedis`).
+   */
   wanted?: readonly WantedWebhook[];
+  /** How often the workers' published events are looked at for a change (default 2000 ms). */
+  handledEventsPollMs?: number;
   lock?: LockOptions;
   /** First retry delay after a failure, doubled up to the check interval (default 1000 ms). */
   retryDelayMs?: number;
@@ -52,11 +63,21 @@ export interface Registrar {
 /** Longest wait between retries of a failed round. */
 const MAX_RETRY_DELAY_MS = 30_000;
 
-/** The webhooks the receiver registers: one per handled `resource/event`. */
-export const WANTED_WEBHOOKS: readonly WantedWebhook[] = HANDLED_EVENTS.map((kind) => {
-  const [resource = "", event = ""] = kind.split("/");
-  return { resource, event };
-});
+/** The webhooks registered until a worker has said what its bot handles: every event, unfiltered. */
+export const WANTED_WEBHOOKS: readonly WantedWebhook[] = wantedWebhooks(undefined, undefined);
+
+/**
+ * The webhooks the bot needs (see core's `wantedWebhooks`), from what the workers published
+ * under `prefix`, and the published text they came from.
+ */
+export async function wantedWebhooksFromRedis(
+  redis: Redis,
+  prefix: string,
+  botId: string,
+): Promise<{ wanted: WantedWebhook[]; published: string | null }> {
+  const published = await redis.get(handledEventsKey(prefix));
+  return { wanted: wantedWebhooks(parseHandledEvents(published), botId), published };
+}
 
 /** Starts the first round at once, then re-checks periodically (sooner after a failure). */
 export function startRegistrar(options: RegistrarOptions): Registrar {
@@ -72,6 +93,10 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> = Promise.resolve();
+  /** What the workers had published when the webhooks were last reconciled. */
+  let reconciledFor: string | null | undefined;
+  /** A change of what the workers published was seen, and its round not finished yet. */
+  let changeSeen = false;
 
   if (targetUrl === undefined) {
     logger.info("WEBHOOK_URL is not set: webhooks are not registered", {});
@@ -86,19 +111,29 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     }
     botId ??= (await options.webex.people.me()).id;
     if (targetUrl === undefined) return undefined;
+    const me = botId;
+    let publishedNow: string | null | undefined;
     const result = await withRedisLock(
       options.redis,
       registrationLockKey(options.prefix),
-      () =>
-        reconcileWebhooks(options.webex, {
+      async () => {
+        let wanted = options.wanted;
+        if (wanted === undefined) {
+          const fromRedis = await wantedWebhooksFromRedis(options.redis, options.prefix, me);
+          wanted = fromRedis.wanted;
+          publishedNow = fromRedis.published;
+        }
+        return reconcileWebhooks(options.webex, {
           targetUrl,
           secret: secret ?? "",
-          wanted: options.wanted ?? WANTED_WEBHOOKS,
+          wanted,
           removeOthers: options.removeOtherWebhooks,
           logger,
-        }),
+        });
+      },
       options.lock,
     );
+    reconciledFor = publishedNow;
     if (!result.acquired) throw new Error("another receiver held the registration lock too long");
     registered = true;
     logReport(logger, targetUrl, result.value);
@@ -119,6 +154,7 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     timer.unref();
   };
   const tick = async () => {
+    changeSeen = false;
     try {
       await runOnce();
       failures = 0;
@@ -142,6 +178,24 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     if (failures > 0) schedule(0);
   };
   options.redis.on("ready", onRedisReady);
+  // A worker starting with another bot (new membership handlers) changes the webhooks needed:
+  // look at what the workers published every few seconds, and reconcile at once on a change.
+  const watch =
+    options.wanted !== undefined || targetUrl === undefined
+      ? undefined
+      : setInterval(() => {
+          if (reconciledFor === undefined || options.redis.status !== "ready") return;
+          options.redis.get(handledEventsKey(options.prefix)).then(
+            (published) => {
+              if (published !== reconciledFor && !stopped && !changeSeen) {
+                changeSeen = true;
+                schedule(0);
+              }
+            },
+            () => undefined,
+          );
+        }, options.handledEventsPollMs ?? 2000);
+  watch?.unref();
   void tick();
 
   return {
@@ -152,6 +206,7 @@ export function startRegistrar(options: RegistrarOptions): Registrar {
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(watch);
       options.redis.off("ready", onRedisReady);
       await current;
     },
