@@ -13,6 +13,7 @@ export {
   type Claim,
 } from "./delivery-ledger.js";
 export { findDeliveredReply, type UnsureReply, type SearchResult } from "./delivered-reply.js";
+export { sameContent, containsJson } from "./reply-content.js";
 export { deliverReply, type ReplyTarget } from "./reply-delivery.js";
 export { classifyFailure, rateLimitDelayMs, type FailureDecision } from "./retry-policy.js";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
