@@ -1,7 +1,16 @@
 // The example bot: the `run.py.example` of the original SparkBot. The worker loads this module
 // (its `bot` export, or the default export) unless told to load another.
 import { setTimeout as sleep } from "node:timers/promises";
-import { SparkBot, minargs } from "@sparkbot/core";
+import {
+  SparkBot,
+  adaptiveCard,
+  choiceSetInput,
+  factSet,
+  minargs,
+  submitAction,
+  textBlock,
+  textInput,
+} from "@sparkbot/core";
 
 /** How long `slow` works, from `SLOW_COMMAND_MS` (default 3000 ms). */
 export function slowCommandMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -11,15 +20,20 @@ export function slowCommandMs(env: NodeJS.ProcessEnv = process.env): number {
 
 export const bot = new SparkBot();
 
-// Middleware runs around every message (after the built-in access control): this one logs how
-// long each took, at debug level (LOG_LEVEL=debug shows it).
+// Middleware runs around every message, card action and membership event (after the built-in
+// access control): this one logs how long each took, at debug level (LOG_LEVEL=debug shows it).
 bot.use(async (ctx, next) => {
   const started = performance.now();
   try {
     await next();
   } finally {
     const durationMs = Math.round(performance.now() - started);
-    ctx.logger.debug("handled", { command: ctx.dispatch.name, outcome: ctx.outcome, durationMs });
+    ctx.logger.debug("handled", {
+      type: ctx.type,
+      name: ctx.name,
+      outcome: ctx.outcome,
+      durationMs,
+    });
   }
 });
 
@@ -89,6 +103,59 @@ bot.command(
     return `You are **${person.displayName}**${email === undefined ? "" : ` (${email})`}.`;
   },
 );
+
+/** The feedback form: a rating, a comment, and a Send button whose data names the action. */
+export const feedbackCard = adaptiveCard({
+  body: [
+    textBlock("How do you like SparkBot?", { size: "Medium", weight: "Bolder" }),
+    choiceSetInput("rating", ["😀 Great", "🙂 Good", "😐 Meh"], {
+      label: "Your rating",
+      style: "expanded",
+      isRequired: true,
+      errorMessage: "Pick a rating",
+    }),
+    textInput("comment", { label: "Anything to add?", isMultiline: true, maxLength: 500 }),
+  ],
+  actions: [submitAction("Send", { action: "feedback" })],
+});
+
+bot.command(
+  "feedback",
+  {
+    help: `
+      Asks for your feedback with a card.
+
+      Usage: \`feedback\`
+      `,
+  },
+  () => ({ card: feedbackCard, markdown: "How do you like SparkBot? (Open Webex to answer.)" }),
+);
+
+// The card's Send button has `data: { action: "feedback" }`: its submissions come here. The
+// form is replaced by what was sent (cards cannot be edited), then the bot says thanks.
+bot.action("feedback", async function* ({ inputs, caller, replaceCard }) {
+  const rating = String(inputs["rating"] ?? "");
+  const comment = String(inputs["comment"] ?? "").trim();
+  await replaceCard({
+    card: adaptiveCard({
+      body: [
+        textBlock("Feedback received", { weight: "Bolder" }),
+        factSet({ Rating: rating, ...(comment === "" ? {} : { Comment: comment }) }),
+      ],
+    }),
+    markdown: `Feedback received: ${rating}`,
+  });
+  const person = await caller;
+  yield `Thanks, ${person.firstName ?? person.displayName}! Your feedback (${rating}) is noted.`;
+});
+
+// Added to a room: say hello to it, and name who added the bot.
+bot.on("botAdded", async ({ actor, membership }) => {
+  const who = await actor.catch(() => undefined);
+  const by = who === undefined ? "" : ` Thanks for adding me, ${who.displayName}.`;
+  const how = membership.roomType === "direct" ? "Type `help`" : "Mention me with `help`";
+  return `👋 Hello!${by} ${how} to see what I can do.`;
+});
 
 bot.fallback(
   ({ commandline }) =>

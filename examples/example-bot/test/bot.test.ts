@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { CommandTimeoutError, DEFAULT_REPLY_TEXTS, loadAccessPolicy } from "@sparkbot/core";
 import { createTestChat } from "@sparkbot/core/testing";
-import exampleDefault, { bot, slowCommandMs } from "@sparkbot/example-bot";
+import exampleDefault, { bot, feedbackCard, slowCommandMs } from "@sparkbot/example-bot";
 
 const savedSlow = process.env.SLOW_COMMAND_MS;
 afterEach(() => {
@@ -31,6 +31,7 @@ describe("example bot", () => {
       [
         "Type `help [command]` for more specific help about any of these commands:",
         " - echo, testcommand",
+        " - feedback",
         " - help",
         " - ping",
         " - slow",
@@ -114,5 +115,49 @@ describe("example bot", () => {
       'I don\'t know the command "dance". Type `help` to see what I can do.',
     ]);
     expect(run.command).toBe("(fallback)");
+  });
+
+  test("feedback sends a card; its submission replaces the form and thanks the sender", async () => {
+    const chat = createTestChat(bot, {
+      user: { displayName: "Ada Lovelace", emails: ["ada@example.com"] },
+    });
+    const asked = await chat.run("feedback");
+    expect(asked.cards).toEqual([feedbackCard]);
+    expect(asked.replies).toEqual(["How do you like SparkBot? (Open Webex to answer.)"]);
+    const [form] = asked.sent;
+    const answered = await chat.submitCard(form!, {
+      inputs: { rating: "😀 Great", comment: " Lovely " },
+    });
+    expect(answered).toMatchObject({ command: "feedback", outcome: "ok" });
+    expect(answered.replies).toEqual([
+      "Feedback received: 😀 Great",
+      "Thanks, Ada! Your feedback (😀 Great) is noted.",
+    ]);
+    expect(answered.cards[0]?.body?.[1]).toEqual({
+      type: "FactSet",
+      facts: [
+        { title: "Rating", value: "😀 Great" },
+        { title: "Comment", value: "Lovely" },
+      ],
+    });
+    expect(chat.webex.messageList.some((m) => m.id === form!.id)).toBe(false); // replaced
+    await expect(chat.submitCard(answered.sent[0]!, {})).rejects.toThrow(/no Action.Submit/);
+  });
+
+  test("a rating is required, as the card says", async () => {
+    const chat = createTestChat(bot);
+    const [form] = (await chat.run("feedback")).sent;
+    await expect(chat.submitCard(form!, { inputs: { comment: "no rating" } })).rejects.toThrow(
+      /"rating" is required/,
+    );
+  });
+
+  test("greets a room it is added to, naming who added it", async () => {
+    const chat = createTestChat(bot);
+    const grace = chat.person({ email: "grace@example.com", displayName: "Grace Hopper" });
+    expect((await chat.botAdded({ by: grace })).replies).toEqual([
+      "👋 Hello! Thanks for adding me, Grace Hopper. Mention me with `help` to see what I can do.",
+    ]);
+    expect(bot.handledEvents).toEqual({ memberships: ["botAdded"] });
   });
 });
