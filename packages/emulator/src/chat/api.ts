@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Person, Room } from "@sparkbot/core";
 import { sendJson } from "./static-files.js";
-import { isMessage, isRecord, toDeliveryView, toMessageView } from "./views.js";
+import { isMessage, isRecord, toChangeView, toDeliveryView, toMessageView } from "./views.js";
 
 /**
  * The page's JSON API under `/chat/api`. It reads and writes through the emulator's own control
@@ -120,6 +120,43 @@ async function postMessage(req: IncomingMessage): Promise<unknown> {
   return isMessage(message) ? toMessageView(message) : message;
 }
 
+/** `POST /chat/api/attachment-actions` {personId, messageId, inputs}: a card submitted as that person. */
+async function submitCard(req: IncomingMessage): Promise<unknown> {
+  const input = await readJson(req);
+  if (!isRecord(input)) throw new ControlError(400, { message: "Expected a JSON object." });
+  const { personId, messageId, inputs } = input;
+  return control(req, "/_emulator/attachment-actions", {
+    method: "POST",
+    body: { type: "submit", personId, messageId, inputs: isRecord(inputs) ? inputs : {} },
+  });
+}
+
+/** `POST /chat/api/rooms/:id/members` {personId, actorId}: someone added to the room. */
+async function addMember(req: IncomingMessage, roomId: string): Promise<unknown> {
+  const input = await readJson(req);
+  if (!isRecord(input)) throw new ControlError(400, { message: "Expected a JSON object." });
+  const { personId, actorId } = input;
+  return control(req, `/_emulator/rooms/${roomId}/members`, {
+    method: "POST",
+    body: { personId, ...(typeof actorId === "string" ? { actorId } : {}) },
+  });
+}
+
+/** A room's messages (rendered) and the changes of its members, the latest ones. */
+async function roomHistory(req: IncomingMessage, roomId: string): Promise<unknown> {
+  const [messages, changes] = await Promise.all([
+    control(req, `/_emulator/rooms/${roomId}/messages`),
+    control(req, `/_emulator/rooms/${roomId}/membership-changes`),
+  ]);
+  const items = itemsOf(messages).filter(isMessage).slice(-HISTORY_LIMIT);
+  return {
+    items: items.map(toMessageView),
+    changes: itemsOf(changes)
+      .slice(-HISTORY_LIMIT)
+      .flatMap((c) => toChangeView(c) ?? []),
+  };
+}
+
 /** Answers a request under `/chat/api/`; `path` is the part after that prefix. */
 export async function handleApi(
   req: IncomingMessage,
@@ -129,13 +166,22 @@ export async function handleApi(
   try {
     const method = req.method ?? "GET";
     const roomMessages = /^rooms\/([^/]+)\/messages$/.exec(path);
+    const members = /^rooms\/([^/]+)\/members(?:\/([^/]+))?$/.exec(path);
+    const param = (value: string) => encodeURIComponent(decodeURIComponent(value));
     if (method === "GET" && path === "state") {
       sendJson(res, 200, await getState(req));
     } else if (method === "GET" && roomMessages?.[1] !== undefined) {
-      const roomId = encodeURIComponent(decodeURIComponent(roomMessages[1]));
-      const body = await control(req, `/_emulator/rooms/${roomId}/messages`);
-      const messages = itemsOf(body).filter(isMessage).slice(-HISTORY_LIMIT);
-      sendJson(res, 200, { items: messages.map(toMessageView) });
+      sendJson(res, 200, await roomHistory(req, param(roomMessages[1])));
+    } else if (method === "POST" && path === "attachment-actions") {
+      sendJson(res, 200, await submitCard(req));
+    } else if (method === "POST" && members?.[1] !== undefined && members[2] === undefined) {
+      sendJson(res, 200, await addMember(req, param(members[1])));
+    } else if (method === "DELETE" && members?.[1] !== undefined && members[2] !== undefined) {
+      const actor = new URL(req.url ?? "/", "http://chat.invalid").searchParams.get("actorId");
+      const query = actor === null ? "" : `?actorId=${encodeURIComponent(actor)}`;
+      const path = `/_emulator/rooms/${param(members[1])}/members/${param(members[2])}${query}`;
+      await control(req, path, { method: "DELETE", body: {} });
+      sendJson(res, 200, {});
     } else if (method === "GET" && path === "deliveries") {
       const body = await control(req, "/_emulator/deliveries");
       sendJson(res, 200, { items: itemsOf(body).slice(-HISTORY_LIMIT).map(toDeliveryView) });

@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isMessage, isRecord, toDeliveryView, toMessageView } from "./views.js";
+import { isMessage, isRecord, toChangeView, toDeliveryView, toMessageView } from "./views.js";
 
 /** How often an idle stream gets a comment line, so proxies and browsers keep it open. */
 const HEARTBEAT_MS = 15_000;
@@ -8,8 +8,9 @@ const HEARTBEAT_MS = 15_000;
 /**
  * The page's live feed: one server-sent-events stream per open page, carrying every stored
  * message (`event: message`, a ChatMessageView), every delivery attempt (`event: delivery`, a
- * ChatDeliveryView) and a `rooms` nudge when a membership is created (rooms or people changed),
- * as the emulator emits them.
+ * ChatDeliveryView), every change of a room's members (`event: membership`, a ChatChangeView)
+ * and a `rooms` nudge when a membership is created or removed (rooms or people changed), as
+ * the emulator emits them.
  */
 export class ChatEventStream {
   private readonly clients = new Set<ServerResponse>();
@@ -32,10 +33,19 @@ export class ChatEventStream {
     this.broadcast("rooms", { roomId: typeof roomId === "string" ? roomId : null });
   };
 
+  private readonly onChange = (change: unknown): void => {
+    if (this.clients.size === 0) return;
+    const view = toChangeView(change);
+    if (view !== undefined) this.broadcast("membership", view);
+    // Removals change who is in which room too.
+    if (view?.event === "deleted") this.broadcast("rooms", { roomId: view.roomId });
+  };
+
   constructor(private readonly events: EventEmitter) {
     events.on("message", this.onMessage);
     events.on("delivery", this.onDelivery);
     events.on("membership", this.onMembership);
+    events.on("membership-change", this.onChange);
     this.heartbeat = setInterval(() => this.write(": keep-alive\n\n"), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -68,6 +78,7 @@ export class ChatEventStream {
     this.events.off("message", this.onMessage);
     this.events.off("delivery", this.onDelivery);
     this.events.off("membership", this.onMembership);
+    this.events.off("membership-change", this.onChange);
     for (const res of this.clients) res.end();
     this.clients.clear();
   }

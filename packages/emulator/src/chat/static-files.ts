@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -17,7 +18,21 @@ const FILES: Record<string, string> = {
   "style.css": "text/css; charset=utf-8",
   "conversation.css": "text/css; charset=utf-8",
   "log.css": "text/css; charset=utf-8",
+  "cards.js": "text/javascript; charset=utf-8",
+  "cards.css": "text/css; charset=utf-8",
+  "members.js": "text/javascript; charset=utf-8",
+  "log.js": "text/javascript; charset=utf-8",
   "icon.svg": "image/svg+xml",
+  "adaptivecards.js": "text/javascript; charset=utf-8",
+};
+
+/**
+ * Files served from npm packages rather than `static/chat/`: Microsoft's Adaptive Cards
+ * renderer (its self-contained browser build, which sets `window.AdaptiveCards`).
+ */
+const PACKAGE_FILES: Record<string, () => string> = {
+  "adaptivecards.js": () =>
+    createRequire(import.meta.url).resolve("adaptivecards/dist/adaptivecards.min.js"),
 };
 
 /** Headers that keep the page from running anything it did not ship itself. */
@@ -41,7 +56,8 @@ export async function sendStaticFile(res: ServerResponse, name: string): Promise
     sendText(res, 404, "Not found");
     return;
   }
-  const content = await readFile(`${STATIC_DIR}${name}`);
+  const fromPackage = PACKAGE_FILES[name];
+  const content = await readFile(fromPackage ? fromPackage() : `${STATIC_DIR}${name}`);
   res.writeHead(200, {
     "content-type": type,
     "content-length": content.length,

@@ -92,3 +92,34 @@ export function toDeliveryView(record: unknown): ChatDeliveryView {
     body,
   };
 }
+
+/** A change of a room's members, as the conversation shows it. */
+export interface ChatChangeView {
+  id: string;
+  roomId: string;
+  event: "created" | "deleted";
+  personId: string;
+  /** The member's display name, as the membership says. */
+  displayName: string;
+  actorId: string;
+  at: string;
+}
+
+/** The page's view of a membership change; undefined for what is not one. */
+export function toChangeView(change: unknown): ChatChangeView | undefined {
+  if (!isRecord(change) || !isRecord(change["membership"])) return undefined;
+  const membership = change["membership"];
+  const event = change["event"];
+  const at = text(change["at"]) ?? "";
+  const personId = text(membership["personId"]) ?? "";
+  if (event !== "created" && event !== "deleted") return undefined;
+  return {
+    id: `${event}:${text(membership["id"]) ?? personId}:${at}`,
+    roomId: text(membership["roomId"]) ?? "",
+    event,
+    personId,
+    displayName: text(membership["personDisplayName"]) ?? text(membership["personEmail"]) ?? "",
+    actorId: text(change["actorId"]) ?? personId,
+    at,
+  };
+}

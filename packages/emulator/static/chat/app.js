@@ -12,7 +12,9 @@ import {
   roomLabel,
   state,
 } from "./state.js";
-import { deliveryItem, el, mentionToggle, messageItem, roomItem } from "./view.js";
+import { renderDeliveries } from "./log.js";
+import { renderMembers } from "./members.js";
+import { changeItem, el, mentionToggle, messageItem, roomItem } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,6 +58,23 @@ function renderHeader() {
     `${room.type === "group" ? "Group room" : "Direct room"} · ${names.join(", ")}`;
 }
 
+function renderMembersPanel() {
+  $("members-error").hidden = true;
+  renderMembers($("members"), (message) => {
+    $("members-error").textContent = `Not changed: ${message}`;
+    $("members-error").hidden = false;
+  });
+}
+
+/** Submits a card as you: what a Webex client does when a card's Action.Submit is pressed. */
+function submitCard(messageId, inputs) {
+  return api("attachment-actions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ personId: state.me.id, messageId, inputs }),
+  });
+}
+
 function renderMentionBar() {
   const room = currentRoom();
   const candidates = roomBots(room);
@@ -76,49 +95,36 @@ function messageNode(view) {
     author: personById(view.message.personId),
     mine: state.me !== null && view.message.personId === state.me.id,
     onSelect: selectMessage,
+    onSubmit: submitCard,
   });
 }
 
-/** Adds a message to the conversation once, in time order, and scrolls to it. */
-function addMessage(view) {
-  if (state.messages.has(view.message.id)) return;
-  state.messages.set(view.message.id, view);
+/** Puts an item in the conversation in time order, and scrolls to it. */
+function insertItem(key, at, node) {
+  state.order.set(key, at);
+  node.dataset.key = key;
   const list = $("messages");
-  const node = messageNode(view);
-  const later = [...list.children].find((li) => {
-    const other = state.messages.get(li.dataset.messageId);
-    return other && other.message.created > view.message.created;
-  });
+  const later = [...list.children].find((li) => (state.order.get(li.dataset.key) ?? "") > at);
   list.insertBefore(node, later ?? null);
   node.scrollIntoView({ block: "end" });
 }
 
-function subjectOf(delivery) {
-  const view = delivery.messageId ? state.messages.get(delivery.messageId) : undefined;
-  if (!view) return delivery.messageId ? `message ${delivery.messageId.slice(-8)}` : "";
-  const author = personById(view.message.personId);
-  const text = (view.message.text ?? "").replace(/\s+/g, " ").slice(0, 60);
-  return `${author ? author.displayName : "?"}: “${text}”`;
+/** Adds a message to the conversation once. */
+function addMessage(view) {
+  if (state.messages.has(view.message.id)) return;
+  state.messages.set(view.message.id, view);
+  insertItem(`message:${view.message.id}`, view.message.created, messageNode(view));
 }
 
-function renderDeliveries() {
-  const items = state.deliveries.filter((d) => d.roomId === state.roomId).reverse();
-  $("deliveries").replaceChildren(
-    ...items.map((d) =>
-      deliveryItem(d, {
-        subject: subjectOf(d),
-        highlighted: state.selectedMessageId !== null && d.messageId === state.selectedMessageId,
-        open: state.openDeliveries.has(d.id),
-        onToggle: toggleDelivery,
-      }),
-    ),
-  );
-  $("deliveries-empty").hidden = items.length > 0;
-}
-
-function toggleDelivery(id, open) {
-  if (open) state.openDeliveries.add(id);
-  else state.openDeliveries.delete(id);
+/** Adds a change of the room's members (someone joined, left, was added or removed) once. */
+function addChange(change) {
+  const key = `change:${change.id}`;
+  if (state.order.has(key)) return;
+  const node = changeItem(change, {
+    person: personById(change.personId),
+    actor: personById(change.actorId),
+  });
+  insertItem(key, change.at, node);
 }
 
 function selectMessage(messageId) {
@@ -132,6 +138,7 @@ async function selectRoom(roomId) {
   state.roomId = roomId;
   state.unread.delete(roomId);
   state.messages.clear();
+  state.order.clear();
   state.selectedMessageId = null;
   const room = currentRoom();
   state.mentions = new Set(
@@ -142,12 +149,14 @@ async function selectRoom(roomId) {
   $("messages").replaceChildren();
   renderRooms();
   renderHeader();
+  renderMembersPanel();
   renderMentionBar();
   renderDeliveries();
   if (!room) return;
-  const { items } = await api(`rooms/${encodeURIComponent(roomId)}/messages`);
+  const { items, changes } = await api(`rooms/${encodeURIComponent(roomId)}/messages`);
   if (state.roomId !== roomId) return;
   for (const view of items) addMessage(view);
+  for (const change of changes ?? []) addChange(change);
   renderDeliveries();
 }
 
@@ -155,12 +164,13 @@ async function selectRoom(roomId) {
 async function catchUp() {
   const roomId = state.roomId;
   if (!roomId) return;
-  const [{ items }, deliveries] = await Promise.all([
+  const [{ items, changes }, deliveries] = await Promise.all([
     api(`rooms/${encodeURIComponent(roomId)}/messages`),
     api("deliveries"),
   ]);
   if (state.roomId !== roomId) return;
   for (const view of items) addMessage(view);
+  for (const change of changes ?? []) addChange(change);
   state.deliveries = deliveries.items;
   renderDeliveries();
 }
@@ -241,6 +251,10 @@ function connect() {
     }
   });
   source.addEventListener("rooms", () => void refreshRooms().catch(() => undefined));
+  source.addEventListener("membership", (event) => {
+    const change = JSON.parse(event.data);
+    if (change.roomId === state.roomId) addChange(change);
+  });
   source.addEventListener("delivery", (event) => {
     state.deliveries.push(JSON.parse(event.data));
     if (state.deliveries.length > 500) state.deliveries.shift();
@@ -257,6 +271,7 @@ async function refreshRooms() {
   renderIdentity();
   renderRooms();
   renderHeader();
+  renderMembersPanel();
   renderMentionBar();
   if (!state.roomId && myRooms().length > 0) void selectRoom(myRooms()[0].id);
 }

@@ -7,6 +7,7 @@ export const state = {
   me: null,
   roomId: null,
   messages: new Map(), // id -> view, current room
+  order: new Map(), // conversation item key -> its time, current room
   deliveries: [], // every delivery seen, newest last
   unread: new Map(), // roomId -> count
   mentions: new Set(), // bot ids toggled on in the current group room

@@ -1,7 +1,8 @@
 /* global document */
 // DOM builders of the chat page. Names, titles and JSON are set with textContent; the only HTML
 // inserted is a message's `html`, which the server rendered from markdown with everything that
-// came from the message escaped.
+// came from the message escaped, and a card's, rendered by cards.js.
+import { cardOf, renderCard } from "./cards.js";
 
 /** Creates an element with a class and optional text. */
 export function el(tag, className, text) {
@@ -71,8 +72,8 @@ export function roomItem(room, { label, active, unread, onSelect }) {
   return item;
 }
 
-/** One message of the conversation. */
-export function messageItem(view, { author, mine, onSelect }) {
+/** One message of the conversation; a card is rendered, its fallback text shown only without it. */
+export function messageItem(view, { author, mine, onSelect, onSubmit }) {
   const message = view.message;
   const item = el("li", "message");
   item.dataset.messageId = message.id;
@@ -95,9 +96,56 @@ export function messageItem(view, { author, mine, onSelect }) {
 
   const body = el("div", "message-body markdown");
   body.innerHTML = view.html; // rendered and escaped by the server
-  bubble.append(meta, body);
+  bubble.append(meta);
+  const content = cardOf(message);
+  if (content) bubble.append(cardBlock(content, body, (data) => onSubmit(message.id, data)));
+  else bubble.append(body);
 
   item.append(bubble);
+  return item;
+}
+
+/** A rendered card with its status line; the fallback text when the card cannot be rendered. */
+function cardBlock(content, fallback, onSubmit) {
+  const block = el("div", "card-block");
+  const status = el("p", "card-status");
+  status.setAttribute("role", "status");
+  const rendered = renderCard(content, {
+    onSubmit: (data) => {
+      status.textContent = "Sending…";
+      Promise.resolve(onSubmit(data)).then(
+        () => (status.textContent = "Submitted"),
+        (error) => (status.textContent = `Not submitted: ${error.message}`),
+      );
+    },
+  });
+  if (!rendered) {
+    block.append(fallback, el("p", "card-status", "(This card could not be rendered.)"));
+    return block;
+  }
+  const card = el("div", "card");
+  card.append(rendered);
+  block.append(card, status);
+  return block;
+}
+
+/** A line of the conversation saying who joined or left, and who did it. */
+export function changeItem(change, { person, actor }) {
+  const item = el("li", "change");
+  item.dataset.changeId = change.id;
+  const name = person ? person.displayName : change.displayName;
+  const by = actor && actor.id !== change.personId ? actor.displayName : undefined;
+  const what =
+    change.event === "created"
+      ? by
+        ? `${by} added ${name}`
+        : `${name} joined`
+      : by
+        ? `${by} removed ${name}`
+        : `${name} left`;
+  const time = el("time", "time", formatTime(change.at));
+  time.dateTime = change.at;
+  item.append(el("span", "change-text", what), time);
   return item;
 }
 
