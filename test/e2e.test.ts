@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevSession } from "../packages/cli/src/dev/session.js";
+import { EmulatorControl } from "../packages/emulator/src/index.js";
 import { readSession } from "../packages/cli/src/dev/session.js";
 import { freePort } from "../packages/cli/src/lib/ports.js";
 import {
@@ -132,6 +133,33 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
     expect(last! - first!).toBeGreaterThanOrEqual(1_000);
   }, 60_000);
 
+  it("answers a card submitted through the emulator's control API (the feedback form)", async () => {
+    const [form, ...more] = await say("feedback");
+    expect(more).toEqual([]);
+    const card = (form as Reply & { id: string; attachments?: { content: { type: string } }[] })!;
+    expect(card.attachments?.[0]?.content.type).toBe("AdaptiveCard");
+    const { emulator } = session;
+    const control = new EmulatorControl(emulator!.url);
+    await control.submitCard({
+      personId: emulator!.user.id,
+      messageId: card.id,
+      button: "Send",
+      inputs: { rating: "😀 Great", comment: "Works end to end" },
+    });
+    const thanks = await waitFor(
+      async () => {
+        const messages = await control.roomMessages(emulator!.rooms.direct);
+        return messages.find((m) => (m.markdown ?? "").startsWith("Thanks,")) ?? false;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: "the bot's thanks for the feedback" },
+    );
+    expect(thanks.markdown).toContain("Your feedback (😀 Great) is noted.");
+    // The form was replaced by what was sent.
+    const messages = await control.roomMessages(emulator!.rooms.direct);
+    expect(messages.some((m) => m.id === card.id)).toBe(false);
+    expect(messages.some((m) => m.markdown === "Feedback received: 😀 Great")).toBe(true);
+  }, 60_000);
+
   it("serves the chat page at the URL it printed", async () => {
     const chatUrl = session.emulator!.chatUrl;
     expect(dev.output()).toContain(`Talk to the bot:     ${chatUrl}`);
@@ -143,16 +171,30 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
   it("registered the receiver's webhooks with the emulator (sparkbot webhooks list)", async () => {
     const args = ["run", "-s", "sparkbot", "--", "webhooks", "list", "--json"];
     const env = { ...process.env, WEBEX_ACCESS_TOKEN: "", SPARK_ACCESS_TOKEN: "", WEBHOOK_URL: "" };
-    const result = await run("npm", [...args, "--session", sessionPath], { cwd: ROOT, env });
-    expect(result.code).toBe(0);
-    const hooks = JSON.parse(result.stdout) as { resource: string; targetUrl: string }[];
-    expect(hooks.map((hook) => hook.resource).sort()).toEqual([
-      "attachmentActions",
-      "memberships",
-      "messages",
-    ]);
+    type Hook = { resource: string; event: string; filter?: string; targetUrl: string };
+    const list = async (): Promise<Hook[]> => {
+      const result = await run("npm", [...args, "--session", sessionPath], { cwd: ROOT, env });
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as Hook[];
+    };
+    // The example bot handles its own arrival only (a greeting): once its worker said so, the
+    // receiver keeps the memberships webhook to the bot's own memberships.
+    const bot = session.emulator!.bot.id;
+    const hooks = await waitFor(
+      async () => {
+        const all = await list();
+        const kinds = all.map((h) => `${h.resource}/${h.event}${h.filter ? `?${h.filter}` : ""}`);
+        const wanted = [
+          "attachmentActions/created",
+          `memberships/created?personId=${bot}`,
+          "messages/created",
+        ];
+        return JSON.stringify(kinds.sort()) === JSON.stringify(wanted) && all;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: "the example bot's webhooks" },
+    );
     for (const hook of hooks) expect(hook.targetUrl).toBe(`${session.receiverUrl}/sparkbot`);
-  });
+  }, 60_000);
 
   it("runs the receiver and worker with docker-compose.yml's commands", () => {
     for (const service of ["receiver", "worker"] as const) {
