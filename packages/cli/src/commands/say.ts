@@ -163,6 +163,14 @@ class ReplyPrinter {
   }
 }
 
+/** A reply as text: its markdown (or text), with a note for a card or a file it carries. */
 function replyText(message: Message): string {
-  return message.markdown ?? message.text ?? "";
+  const text = message.markdown ?? message.text ?? "";
+  const cards = message.attachments?.length ?? 0;
+  const files = message.files?.length ?? 0;
+  const notes = [
+    ...(cards > 0 ? ["[card: see it on the chat page, or with --json]"] : []),
+    ...(files > 0 ? [`[file: ${message.files?.join(" ") ?? ""}]`] : []),
+  ];
+  return [text, ...notes].filter((part) => part !== "").join(" ");
 }
