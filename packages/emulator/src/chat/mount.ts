@@ -25,8 +25,10 @@ export interface MountedChatPage {
 
 /**
  * Mounts the chat page on the emulator: `GET /chat` (the page and its assets under
- * `/chat/assets/`), `GET /chat/events` (server-sent events: messages and deliveries, live) and
- * the page's JSON API under `/chat/api/` (state, room messages rendered, deliveries, post).
+ * `/chat/assets/`, the Adaptive Cards renderer included), `GET /chat/events` (server-sent
+ * events: messages, deliveries and membership changes, live) and the page's JSON API under
+ * `/chat/api/` (state, a room's messages rendered and its membership changes, deliveries, post,
+ * card submissions, members added and removed).
  */
 export function mountChatPage(host: ChatHost): MountedChatPage {
   const stream = new ChatEventStream(host.events);
