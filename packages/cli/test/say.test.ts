@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QUEUE_NAME, SparkBot } from "@sparkbot/core";
+import { QUEUE_NAME, SparkBot, adaptiveCard, textBlock } from "@sparkbot/core";
 import { TEST_REDIS_URL } from "@sparkbot/testkit";
 import { runSay, type SayOptions } from "../src/commands/say.js";
 import { messageJobId } from "../src/lib/job-watch.js";
@@ -19,6 +19,10 @@ bot.command("steps", async function* () {
   yield "three";
 });
 bot.command("nothing", () => undefined);
+bot.command("card", async function* () {
+  yield { card: adaptiveCard({ body: [textBlock("A card")] }), markdown: "See the card" };
+  yield { file: "https://example.com/report.pdf", markdown: "The report" };
+});
 bot.command("hang", async function* ({ signal }) {
   yield "first";
   await sleep(60_000, undefined, { signal }); // until COMMAND_TIMEOUT_MS aborts it
@@ -133,5 +137,17 @@ describe("sparkbot say", () => {
     await expect(say("ping", { sessionPath: noRedis })).rejects.toThrow(
       /^the dev session's Redis at redis:\/\/127\.0\.0\.1:9 does not answer/,
     );
+  });
+
+  it("notes a card or a file a reply carries; --json prints them whole", async () => {
+    const text = await say("card");
+    expect(text.ending).toBe("completed");
+    expect(text.printed).toEqual([
+      "See the card [card: see it on the chat page, or with --json]",
+      "The report [file: https://example.com/report.pdf]",
+    ]);
+    const json = await say("card", { json: true });
+    const [card] = json.printed.map((line) => JSON.parse(line) as { attachments?: unknown[] });
+    expect(card?.attachments).toHaveLength(1);
   });
 });
