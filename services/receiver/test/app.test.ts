@@ -154,10 +154,11 @@ describe("receiver app", () => {
     expect(await metric("ignored")).toBe(3);
   });
 
-  it("enqueues attachmentActions and memberships events too", async () => {
+  it("enqueues attachmentActions and memberships events too (created and deleted)", async () => {
     const action = makeEvent({ resource: "attachmentActions", event: "created" });
     const membership = makeEvent({ resource: "memberships", event: "created" });
-    for (const event of [action, membership]) {
+    const left = makeEvent({ resource: "memberships", event: "deleted" });
+    for (const event of [action, membership, left]) {
       expect((await post(fx.webhookUrl, event, { secret: SECRET })).status).toBe(202);
       expect((await fx.inspect.getJob(jobIdFor(event)))?.name).toBe(
         `${event.resource}/${event.event}`,
