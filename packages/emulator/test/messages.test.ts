@@ -175,6 +175,35 @@ describe("listing messages", () => {
     expect(missing.status).toBe(400);
   });
 
+  it("pages with beforeMessage by position, even through messages of the same millisecond", async () => {
+    const frozen = await startScene({ now: () => Date.parse("2026-01-01T00:00:00.000Z") });
+    try {
+      const sent: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const m = await frozen.control.sendMessage({
+          personId: frozen.alice.id,
+          roomId: frozen.directRoomId,
+          text: `m${i}`,
+        });
+        sent.unshift(m.id);
+      }
+      const seen: string[] = [];
+      let last: string | undefined;
+      for (;;) {
+        const cursor = last === undefined ? "" : `&beforeMessage=${last}`;
+        const path = `/v1/messages?roomId=${frozen.directRoomId}&max=2${cursor}`;
+        const page = await api(frozen.emulator, frozen.bot.token, "GET", path);
+        const items = ids(page.json["items"]);
+        seen.push(...items);
+        if (items.length < 2) break;
+        last = items.at(-1);
+      }
+      expect(seen).toEqual(sent);
+    } finally {
+      await frozen.emulator.close();
+    }
+  });
+
   it("paginates by max with one Link rel=next on the base URL the client used", async () => {
     const sent: string[] = [];
     for (let i = 0; i < 5; i += 1) {

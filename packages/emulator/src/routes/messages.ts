@@ -125,12 +125,15 @@ function listMessages(
   const parentId = ctx.query("parentId");
   const before = ctx.query("before");
   const beforeMessage = ctx.query("beforeMessage");
-  const beforeTime = beforeMessage ? store.messages.get(beforeMessage)?.created : before;
-  return store
-    .roomMessages(room.id)
+  let messages = store.roomMessages(room.id);
+  // `beforeMessage` is a position in the room, not a time: messages created in the same
+  // millisecond as it, but before it, are still listed (a burst stores many per millisecond).
+  const position = beforeMessage ? messages.findIndex((m) => m.id === beforeMessage) : -1;
+  if (position >= 0) messages = messages.slice(0, position);
+  return messages
     .filter((m) => mentionedId === undefined || (m.mentionedPeople ?? []).includes(mentionedId))
     .filter((m) => parentId === undefined || m.parentId === parentId)
-    .filter((m) => beforeTime === undefined || m.created < beforeTime)
+    .filter((m) => before === undefined || m.created < before)
     .filter((m) => beforeMessage === undefined || m.id !== beforeMessage)
     .reverse();
 }
