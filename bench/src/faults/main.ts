@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const machine = { ...describeMachine(), redis: await redisServerVersion() };
   const loadAtStart = loadavg()[0] ?? 0;
   const chosen = SCENARIOS.filter((s) =>
-    args.only === undefined ? !args.quick || s.quick : args.only.includes(s.id),
+    args.only === undefined ? s.modes.includes(mode) : args.only.includes(s.id),
   );
   log(`${mode} mode: ${chosen.map((s) => s.id).join(", ")}`);
   const results: ScenarioResult[] = [];

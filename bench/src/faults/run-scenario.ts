@@ -66,6 +66,9 @@ export async function runScenario(
   root: string,
   log: (line: string) => void,
 ): Promise<ScenarioResult> {
+  const t0 = performance.now();
+  const stage = (what: string): void =>
+    log(`  ${scenario.id}: ${what} (+${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const stack = await FaultStack.start({
     ...settings.stack,
     ...scenario.stack,
@@ -74,7 +77,9 @@ export async function runScenario(
   });
   const tracker = { current: undefined as ReplyTracker | undefined };
   try {
+    stage("stack up");
     const scene = await createScene(stack.control, stack.bot, settings.workload, scenario.id);
+    stage("scene created");
     const plan = planBurst(scene, settings.workload, scenario.id, seededRandom(hash(scenario.id)));
     const replies = new ReplyTracker(stack.emulator, scene);
     tracker.current = replies;
@@ -87,9 +92,11 @@ export async function runScenario(
         throw error;
       });
     const burstEnd = await burst.done;
-    log(`  ${scenario.id}: burst sent, fault over; waiting for replies`);
+    stage("burst sent, fault over");
     await waitForReplies(stack, replies, plan, settings, window);
+    stage("replies in");
     await quiet(stack, replies, settings);
+    stage("quiet");
     const rows = await replies.audit(stack.control, plan);
     const recovery = (window.recoverFrom ?? [window.end]).map((from) => {
       const at = replies.doneAt(plan, from);

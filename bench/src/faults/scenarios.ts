@@ -41,8 +41,8 @@ export interface Scenario {
   fault: string;
   /** Stack settings of this scenario (e.g. a short Webex client timeout). */
   stack?: Partial<Pick<StackSettings, "webexTimeoutMs">>;
-  /** Whether quick mode (CI) runs it. */
-  quick: boolean;
+  /** The modes that run it (quick: the CI form). */
+  modes: ("full" | "quick")[];
   inject(ctx: FaultContext): Promise<FaultWindow>;
 }
 
@@ -73,25 +73,81 @@ async function killWorker(
   return killedAt;
 }
 
-/** A Webex fault on from `from` to `to` of the burst; notes how many calls suffered it. */
+/** When a Webex fault is on, and what it must have done before it is taken off. */
+interface FaultSpan {
+  /** Fractions of the burst sent when it is put on and (at the earliest) taken off. */
+  from: number;
+  to: number;
+  /** Kept on past `to` until this many calls suffered it (for at most 10 s more). */
+  minFaulted?: number;
+  /** Prefix of the note counting the faulted calls. */
+  label?: string;
+}
+
+/** Faulted calls so far of a fault put on with `budget` uses (the one pending fault). */
+async function faultedSoFar(ctx: FaultContext, budget: number): Promise<number> {
+  const response = await fetch(`${ctx.stack.emulator.url}/_emulator/faults`);
+  const { items } = (await response.json()) as { items: FaultRequest[] };
+  return budget - (items[0]?.count ?? budget);
+}
+
+/** A Webex fault on during `span` of the burst; notes how many calls suffered it. */
 async function webexFault(
   ctx: FaultContext,
   spec: Omit<FaultRequest, "count">,
-  from = 0.2,
-  to = 0.7,
+  span: FaultSpan = { from: 0.2, to: 0.7 },
 ): Promise<FaultWindow> {
   const budget = 1_000_000;
-  await ctx.progress.reached(from);
+  await ctx.progress.reached(span.from);
   await ctx.stack.control.fault({ ...spec, count: budget });
   const start = performance.now();
-  await ctx.progress.reached(to);
-  const response = await fetch(`${ctx.stack.emulator.url}/_emulator/faults`);
-  const { items } = (await response.json()) as { items: FaultRequest[] };
+  await ctx.progress.reached(span.to);
+  const deadline = performance.now() + 10_000;
+  let faulted = await faultedSoFar(ctx, budget);
+  while (faulted < (span.minFaulted ?? 0) && performance.now() < deadline) {
+    await sleep(20);
+    faulted = await faultedSoFar(ctx, budget);
+  }
   await ctx.stack.control.clearFaults();
   const end = performance.now();
-  ctx.note("Webex calls faulted", budget - (items[0]?.count ?? budget));
+  ctx.note(`${span.label ?? ""}Webex calls faulted`, faulted);
   return { start, end };
 }
+
+/** The Webex faults of item e, each a scenario in full mode, all in turn in quick mode. */
+const WEBEX_FAULTS: {
+  id: string;
+  fault: string;
+  spec: Omit<FaultRequest, "count">;
+  timeoutMs?: number;
+}[] = [
+  {
+    id: "webex-500",
+    fault: "Webex answers 500 to 10% of /v1/messages calls (any method), nothing done",
+    spec: { method: "*", path: "/v1/messages", status: 500, probability: 0.1 },
+  },
+  {
+    id: "webex-429",
+    fault: "Webex answers 429 (Retry-After: 1) to 3% of /v1/messages calls (any method)",
+    spec: { method: "*", path: "/v1/messages", status: 429, retryAfter: 1, probability: 0.03 },
+  },
+  {
+    id: "create-then-500",
+    fault: "Webex creates 10% of replies, then answers 500",
+    spec: { method: "POST", path: "/v1/messages", status: 500, after: true, probability: 0.1 },
+  },
+  {
+    id: "create-then-drop",
+    fault: "Webex creates 10% of replies, then drops the connection",
+    spec: { method: "POST", path: "/v1/messages", drop: true, after: true, probability: 0.1 },
+  },
+  {
+    id: "slow-past-timeout",
+    fault: "Webex creates 10% of replies, then answers 1.5 s late (client timeout 1 s)",
+    spec: { method: "POST", path: "/v1/messages", delayMs: 1_500, after: true, probability: 0.1 },
+    timeoutMs: 1_000,
+  },
+];
 
 /** Every scenario, in the order they run. */
 export const SCENARIOS: Scenario[] = [
@@ -99,7 +155,7 @@ export const SCENARIOS: Scenario[] = [
     id: "worker-kill",
     item: "a",
     fault: "kill -9 of a worker mid-stream (each worker once), restarted after 1 s",
-    quick: true,
+    modes: ["full", "quick"],
     async inject(ctx) {
       const first = await killWorker(ctx, 0, 0.25, 1_000);
       const second = await killWorker(ctx, 1, 0.6, 1_000);
@@ -110,7 +166,7 @@ export const SCENARIOS: Scenario[] = [
     id: "redis-crash",
     item: "b",
     fault: "kill -9 of Redis (AOF, appendfsync always), restarted at once on its directory",
-    quick: true,
+    modes: ["full", "quick"],
     async inject(ctx) {
       await ctx.progress.reached(0.3);
       const start = performance.now();
@@ -123,7 +179,7 @@ export const SCENARIOS: Scenario[] = [
     id: "redis-down-5s",
     item: "c",
     fault: "Redis down for 5 s (killed, restarted 5 s later)",
-    quick: true,
+    modes: ["full", "quick"],
     async inject(ctx) {
       await ctx.progress.reached(0.3);
       const start = performance.now();
@@ -137,7 +193,7 @@ export const SCENARIOS: Scenario[] = [
     id: "redis-frozen-5s",
     item: "c",
     fault: "Redis frozen for 5 s (SIGSTOP, SIGCONT): connections open, no answers",
-    quick: false,
+    modes: ["full"],
     async inject(ctx) {
       await ctx.progress.reached(0.3);
       const start = performance.now();
@@ -151,9 +207,9 @@ export const SCENARIOS: Scenario[] = [
     id: "receiver-down-3s",
     item: "d",
     fault: "receiver killed (kill -9) for 3 s, restarted on its port and journal",
-    quick: true,
+    modes: ["full", "quick"],
     async inject(ctx) {
-      await ctx.progress.reached(0.3);
+      await ctx.progress.reached(0.2);
       const start = performance.now();
       const failedBefore = ctx.stack.failedDeliveries;
       await ctx.stack.killReceiver();
@@ -164,69 +220,35 @@ export const SCENARIOS: Scenario[] = [
       return { start, end: performance.now() };
     },
   },
-  {
-    id: "webex-500",
+  ...WEBEX_FAULTS.map((fault): Scenario => ({
+    id: fault.id,
     item: "e",
-    fault: "Webex answers 500 to 10% of /v1/messages calls (any method), nothing done",
-    quick: true,
-    inject: (ctx) =>
-      webexFault(ctx, { method: "*", path: "/v1/messages", status: 500, probability: 0.1 }),
-  },
+    fault: fault.fault,
+    ...(fault.timeoutMs !== undefined ? { stack: { webexTimeoutMs: fault.timeoutMs } } : {}),
+    modes: ["full"],
+    inject: (ctx) => webexFault(ctx, fault.spec),
+  })),
   {
-    id: "webex-429",
+    id: "webex-mixed",
     item: "e",
-    fault: "Webex answers 429 (Retry-After: 1) to 3% of /v1/messages calls",
-    quick: true,
-    inject: (ctx) =>
-      webexFault(ctx, {
-        method: "*",
-        path: "/v1/messages",
-        status: 429,
-        retryAfter: 1,
-        probability: 0.03,
-      }),
-  },
-  {
-    id: "create-then-500",
-    item: "e",
-    fault: "Webex creates 10% of replies, then answers 500",
-    quick: true,
-    inject: (ctx) =>
-      webexFault(ctx, {
-        method: "POST",
-        path: "/v1/messages",
-        status: 500,
-        after: true,
-        probability: 0.1,
-      }),
-  },
-  {
-    id: "create-then-drop",
-    item: "e",
-    fault: "Webex creates 10% of replies, then drops the connection",
-    quick: true,
-    inject: (ctx) =>
-      webexFault(ctx, {
-        method: "POST",
-        path: "/v1/messages",
-        drop: true,
-        after: true,
-        probability: 0.1,
-      }),
-  },
-  {
-    id: "slow-past-timeout",
-    item: "e",
-    fault: "Webex creates 10% of replies, then answers 1.5 s late (client timeout 1 s)",
+    fault:
+      "each Webex fault in turn (500, 429, create-then-500, create-then-drop, 1.5 s late with a 1 s client timeout), on 25% of calls",
     stack: { webexTimeoutMs: 1_000 },
-    quick: true,
-    inject: (ctx) =>
-      webexFault(ctx, {
-        method: "POST",
-        path: "/v1/messages",
-        delayMs: 1_500,
-        after: true,
-        probability: 0.1,
-      }),
+    modes: ["quick"],
+    async inject(ctx) {
+      const windows: FaultWindow[] = [];
+      const step = 0.8 / WEBEX_FAULTS.length;
+      for (const [i, fault] of WEBEX_FAULTS.entries()) {
+        const from = 0.1 + i * step;
+        const spec = { ...fault.spec, probability: 0.25 };
+        const span = { from, to: from + step, minFaulted: 4, label: `${fault.id}: ` };
+        windows.push(await webexFault(ctx, spec, span));
+      }
+      return {
+        start: windows[0]?.start ?? performance.now(),
+        end: windows.at(-1)?.end ?? performance.now(),
+        recoverFrom: windows.map((w) => w.end),
+      };
+    },
   },
 ];
