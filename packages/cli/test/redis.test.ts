@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { TEST_REDIS_URL } from "@sparkbot/testkit";
+import { TEST_REDIS_URL, waitFor } from "@sparkbot/testkit";
 import { ChildSet } from "../src/dev/children.js";
 import { NO_REDIS_HINT, NoRedisError, provideRedis } from "../src/dev/redis.js";
 import { freePort } from "../src/lib/ports.js";
@@ -36,6 +40,41 @@ describe("provideRedis", () => {
       redis.cleanup();
     }
     expect(await redisAnswers(redis.url, 300)).toBe(false);
+  });
+
+  it("runs the private redis-server with every write on disk, and keeps its data when asked", async () => {
+    const silent = `redis://127.0.0.1:${await freePort()}`;
+    const dataDir = await mkdtemp(join(tmpdir(), "sparkbot-dev-redis-"));
+    const env = { ...process.env, REDIS_URL: undefined };
+    try {
+      const first = new ChildSet(() => undefined);
+      const redis = await provideRedis(env, first, silent, dataDir);
+      const client = new Redis(redis.url, { lazyConnect: true });
+      try {
+        await client.connect();
+        expect(await client.config("GET", "appendonly")).toEqual(["appendonly", "yes"]);
+        expect(await client.config("GET", "appendfsync")).toEqual(["appendfsync", "always"]);
+        await client.set("accepted-job", "1");
+      } finally {
+        client.disconnect();
+      }
+      first.killAllNow(); // a crash: SIGKILL
+      await waitFor(async () => !(await redisAnswers(redis.url, 200)), { what: "Redis gone" });
+      redis.cleanup(); // a data directory that was given is kept
+
+      const second = new ChildSet(() => undefined);
+      const again = await provideRedis(env, second, silent, dataDir);
+      const reader = new Redis(again.url, { lazyConnect: true });
+      try {
+        await reader.connect();
+        expect(await reader.get("accepted-job")).toBe("1"); // back after a crash
+      } finally {
+        reader.disconnect();
+        await second.stopAll(5_000);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("says in one line how to get Redis when there is none and no redis-server", async () => {

@@ -6,6 +6,7 @@ export * from "./webex/client.js";
 export * from "./webex/webhook-event.js";
 export * from "./webex/ids.js";
 export * from "./jobs/job.js";
+export * from "./jobs/redis-durability.js";
 export * from "./config/env.js";
 export * from "./config/config.js";
 export * from "./logging/logger.js";

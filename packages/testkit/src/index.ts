@@ -59,3 +59,5 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+export { PrivateRedis } from "./private-redis.js";

@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import {
   createWebexClientOfKind,
   silentLogger,
+  warnIfRedisNotDurable,
   type Logger,
   type ReceiverConfig,
   type WebexClient,
@@ -90,6 +91,7 @@ export async function startReceiver(
   const redis = createProducerRedis(config.redisUrl, options.redis);
   // Listen even when Redis is away (events are journaled, /readyz says why), but give it a moment.
   await waitForRedis(redis, options.redisWaitMs ?? 5000);
+  warnIfRedisNotDurable(redis, logger);
   const queue = createEventQueue({
     redis,
     prefix: config.redisPrefix,

@@ -3,6 +3,7 @@ import {
   createLogger,
   createWebexClientOfKind,
   isRetryableWebexError,
+  warnIfRedisNotDurable,
   type Logger,
   type Person,
   type WebexClient,
@@ -17,6 +18,7 @@ import { startOpsServer } from "./http-server.js";
 import { instrumentWebexClient } from "./instrumented-webex.js";
 import { createJobProcessor } from "./job-processor.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
+import { createRedisGuard, type RedisGuard } from "./redis-guard.js";
 import { drainWorker } from "./shutdown.js";
 import { createQueueWorker, type WorkerTuning } from "./worker.js";
 
@@ -81,8 +83,15 @@ export async function startWorker(
   });
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const ledgerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-  for (const redis of [connection, ledgerRedis]) {
-    redis.on("error", (error: Error) => logger.warn("redis error", { err: error.message }));
+  warnIfRedisNotDurable(ledgerRedis, logger);
+  // Errors of Redis and of BullMQ's loop go through the guard: logged without flooding, and a
+  // Redis that refuses writes pauses the worker until a probe write succeeds.
+  const late: { guard?: RedisGuard } = {}; // the guard needs the worker, created below
+  for (const [redis, source] of [
+    [connection, "redis"],
+    [ledgerRedis, "redis-ledger"],
+  ] as const) {
+    redis.on("error", (error: Error) => late.guard?.onError(error, source));
   }
   const processor = createJobProcessor({
     bot,
@@ -103,15 +112,26 @@ export async function startWorker(
     processor,
     metrics,
     logger,
+    onError: (error) => late.guard?.onError(error, "worker"),
     ...(options.tuning !== undefined ? { tuning: options.tuning } : {}),
   });
+  const guard = createRedisGuard({
+    worker,
+    probe: () => ledgerRedis.set(`${config.redisPrefix}:worker:write-probe`, "1", "PX", 10_000),
+    logger,
+  });
+  late.guard = guard;
   const ops = await startOpsServer({
     host: config.host,
     port: config.port,
     registry: metrics.registry,
     health: () => ({
-      healthy: worker.isRunning() && connection.status === "ready",
-      detail: { redis: connection.status, running: worker.isRunning() },
+      healthy: worker.isRunning() && connection.status === "ready" && !guard.pausedFor(),
+      detail: {
+        redis: connection.status,
+        running: worker.isRunning(),
+        ...(guard.pausedFor() !== undefined ? { pausedFor: guard.pausedFor() } : {}),
+      },
     }),
   });
   worker.run().catch((error: unknown) => logger.error("worker stopped", { err: String(error) }));
@@ -131,6 +151,7 @@ export async function startWorker(
     worker,
     close() {
       closing ??= (async () => {
+        guard.stop();
         await drainWorker(worker, config.drainTimeoutMs, logger);
         await ops.close();
         await Promise.allSettled([connection.quit(), ledgerRedis.quit()]);

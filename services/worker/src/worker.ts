@@ -32,6 +32,8 @@ export interface CreateWorkerOptions {
   metrics: WorkerMetrics;
   logger: Logger;
   tuning?: Partial<WorkerTuning>;
+  /** Every error the BullMQ worker emits (default: logged as is). See redis-guard.ts. */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -77,7 +79,10 @@ export function createQueueWorker(options: CreateWorkerOptions): Worker {
       removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
     },
   );
-  worker.on("error", (error) => logger.error("worker error", { err: error.message }));
+  worker.on(
+    "error",
+    options.onError ?? ((error) => logger.error("worker error", { err: error.message })),
+  );
   worker.on("stalled", (jobId) => {
     metrics.jobRetries.inc({ reason: "stalled" });
     logger.warn("stalled job taken back", { jobId });

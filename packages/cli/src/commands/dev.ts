@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { existsSync } from "node:fs";
 import { DEFAULT_KEY_PREFIX, DEFAULT_WEBEX_API_URL } from "@sparkbot/core";
 import { EmulatorControl } from "@sparkbot/emulator";
@@ -95,7 +96,10 @@ export async function runDev(options: DevOptions, env = process.env): Promise<nu
   children.onUnexpectedExit(() => started && stopForExit());
 
   try {
-    redis = await provideRedis(env, children);
+    // Against Webex, the private Redis keeps its data in .sparkbot/redis (beside the session
+    // file) so that accepted jobs survive a crash; the emulator forgets everything anyway.
+    const dataDir = useEmulator ? undefined : join(dirname(options.sessionPath), "redis");
+    redis = await provideRedis(env, children, undefined, dataDir);
     const serviceEnv: NodeJS.ProcessEnv = { REDIS_URL: redis.url };
     if (botModule !== undefined) serviceEnv["BOT_MODULE"] = botModule;
     const session = await startServices(options, env, children, serviceEnv, redis, useEmulator);

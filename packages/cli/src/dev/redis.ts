@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../lib/ports.js";
@@ -38,13 +38,17 @@ async function waitUntilAnswers(url: string, timeoutMs: number): Promise<boolean
 
 /**
  * Finds the Redis for a dev session: `REDIS_URL` if set (it must answer), else 127.0.0.1:6379
- * if it answers, else a private `redis-server` on a free port in a temporary directory with
- * persistence off, started as one of `children`. `env` is where `REDIS_URL` and `PATH` are read.
+ * if it answers, else a private `redis-server` on a free port, started as one of `children`,
+ * with every write on disk before it is acknowledged (AOF, `appendfsync always`), as the
+ * receiver's 2xx and the worker's ledger need. Its data lives in `dataDir` when given (kept
+ * across sessions: jobs accepted before a crash run at the next start), else in a temporary
+ * directory removed at the end. `env` is where `REDIS_URL` and `PATH` are read.
  */
 export async function provideRedis(
   env: NodeJS.ProcessEnv,
   children: ChildSet,
   localUrl = LOCAL_REDIS_URL,
+  dataDir?: string,
 ): Promise<DevRedis> {
   const configured = env["REDIS_URL"]?.trim();
   if (configured) {
@@ -60,14 +64,17 @@ export async function provideRedis(
   }
   if (!redisServerOnPath(env)) throw new NoRedisError(NO_REDIS_HINT);
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "sparkbot-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
-  children.start("redis", "redis-server", [...args, "--save", "", "--appendonly", "no"], {
-    PATH: env["PATH"],
-  });
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "sparkbot-redis-"));
+  mkdirSync(dir, { recursive: true });
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+  const durable = ["--appendonly", "yes", "--appendfsync", "always"];
+  children.start("redis", "redis-server", [...args, ...durable], { PATH: env["PATH"] });
   const url = `redis://127.0.0.1:${port}`;
   if (!(await waitUntilAnswers(url, 10_000))) {
     throw new NoRedisError(`redis-server started on port ${port} but does not answer PING`);
   }
-  return { url, source: "private", cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const cleanup = () => {
+    if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+  };
+  return { url, source: "private", cleanup };
 }
