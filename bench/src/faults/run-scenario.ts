@@ -35,6 +35,8 @@ export interface ScenarioResult {
   id: string;
   item: string;
   fault: string;
+  /** The residual window the scenario measures, if it is one of those. */
+  residual?: string;
   messages: number;
   rows: AuditRow[];
   /** From the end of the fault until every message sent by then had all its replies (ms). */
@@ -110,6 +112,7 @@ export async function runScenario(
       id: scenario.id,
       item: scenario.item,
       fault: scenario.fault,
+      ...(scenario.residual !== undefined ? { residual: scenario.residual } : {}),
       messages: plan.length,
       rows,
       recoveryMs: recovery.some((ms) => ms === undefined)

@@ -43,6 +43,8 @@ export interface StackSettings {
 export type LogCounts = Map<string, number>;
 
 const FAULT_BOT = "bench/dist/faults/fault-bot.js";
+/** How long a service may take to start: generous, the machine is shared and small. */
+const START_TIMEOUT_MS = 60_000;
 
 /** A running stack and the handles to hurt it. */
 export class FaultStack {
@@ -122,9 +124,14 @@ export class FaultStack {
   private count(service: string, line: string): void {
     if (!line.startsWith("{")) return;
     try {
-      const parsed = JSON.parse(line) as { level?: string; msg?: string };
+      const parsed = JSON.parse(line) as { level?: string; msg?: string; err?: unknown };
       if (parsed.level !== "warn" && parsed.level !== "error") return;
-      const key = `${service} ${parsed.level}: ${parsed.msg ?? "?"}`;
+      // The error's text without ids and numbers, so that one kind of error is one key.
+      const err =
+        typeof parsed.err === "string"
+          ? ` (${parsed.err.replace(/[0-9a-f-]{8,}|\d+/g, "…").slice(0, 120)})`
+          : "";
+      const key = `${service} ${parsed.level}: ${parsed.msg ?? "?"}${err}`;
       this.logs.set(key, (this.logs.get(key) ?? 0) + 1);
     } catch {
       // not a log line
@@ -145,6 +152,7 @@ export class FaultStack {
       ...(this.receiverPort !== undefined ? { port: this.receiverPort } : {}),
       env: { JOURNAL_DIR: this.journalRoot, ...this.timeoutEnv() },
       onLine: (line) => this.count("receiver", line),
+      readyTimeoutMs: START_TIMEOUT_MS,
     });
     this.receiver = receiver;
     this.receiverPort = Number(new URL(receiver.baseUrl).port);
@@ -173,6 +181,7 @@ export class FaultStack {
         ...this.timeoutEnv(),
       },
       onLine: (line) => this.count("worker", line),
+      readyTimeoutMs: START_TIMEOUT_MS,
     });
   }
 

@@ -63,6 +63,8 @@ export async function startReceiverProcess(
     env?: Record<string, string>;
     /** Called with every line the process writes. */
     onLine?: (line: string) => void;
+    /** How long to wait for `/healthz` (default 20 s). */
+    readyTimeoutMs?: number;
   },
 ): Promise<ReceiverProcess> {
   requireBuilt(env.root, RECEIVER_MAIN);
@@ -84,7 +86,7 @@ export async function startReceiverProcess(
     ...(options.onLine !== undefined ? { onLine: options.onLine } : {}),
   });
   await Promise.race([
-    waitForHttp(`${baseUrl}/healthz`, 20_000, "receiver /healthz"),
+    waitForHttp(`${baseUrl}/healthz`, options.readyTimeoutMs ?? 20_000, "receiver /healthz"),
     handle.exited.then((code) => {
       throw new Error(`receiver exited (${code}) at start:\n${handle.tail()}`);
     }),
@@ -112,6 +114,8 @@ export async function startWorkerProcess(
     env?: Record<string, string>;
     /** Called with every line the process writes. */
     onLine?: (line: string) => void;
+    /** How long to wait for `/healthz` (default 20 s). */
+    readyTimeoutMs?: number;
   },
 ): Promise<WorkerProcess> {
   requireBuilt(env.root, WORKER_MAIN);
@@ -131,7 +135,11 @@ export async function startWorkerProcess(
     ...(options.onLine !== undefined ? { onLine: options.onLine } : {}),
   });
   await Promise.race([
-    waitForHttp(`http://127.0.0.1:${port}/healthz`, 20_000, `worker-${options.index} /healthz`),
+    waitForHttp(
+      `http://127.0.0.1:${port}/healthz`,
+      options.readyTimeoutMs ?? 20_000,
+      `worker-${options.index} /healthz`,
+    ),
     handle.exited.then((code) => {
       throw new Error(`worker-${options.index} exited (${code}) at start:\n${handle.tail()}`);
     }),
