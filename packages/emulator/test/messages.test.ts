@@ -175,35 +175,6 @@ describe("listing messages", () => {
     expect(missing.status).toBe(400);
   });
 
-  it("pages with beforeMessage by position, even through messages of the same millisecond", async () => {
-    const frozen = await startScene({ now: () => Date.parse("2026-01-01T00:00:00.000Z") });
-    try {
-      const sent: string[] = [];
-      for (let i = 0; i < 5; i += 1) {
-        const m = await frozen.control.sendMessage({
-          personId: frozen.alice.id,
-          roomId: frozen.directRoomId,
-          text: `m${i}`,
-        });
-        sent.unshift(m.id);
-      }
-      const seen: string[] = [];
-      let last: string | undefined;
-      for (;;) {
-        const cursor = last === undefined ? "" : `&beforeMessage=${last}`;
-        const path = `/v1/messages?roomId=${frozen.directRoomId}&max=2${cursor}`;
-        const page = await api(frozen.emulator, frozen.bot.token, "GET", path);
-        const items = ids(page.json["items"]);
-        seen.push(...items);
-        if (items.length < 2) break;
-        last = items.at(-1);
-      }
-      expect(seen).toEqual(sent);
-    } finally {
-      await frozen.emulator.close();
-    }
-  });
-
   it("paginates by max with one Link rel=next on the base URL the client used", async () => {
     const sent: string[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -246,5 +217,40 @@ describe("listing messages", () => {
     const items = await scene.control.roomMessages(scene.directRoomId);
     expect(items.map((m) => m.id)).toEqual([asked.id, reply.json["id"]]);
     expect(items.every((m) => typeof m.created === "string")).toBe(true);
+  });
+});
+
+describe("paging back with beforeMessage", () => {
+  it("returns every message once, even when many share one millisecond", async () => {
+    const sent: string[] = [];
+    const clock = { at: Date.parse("2026-01-01T00:00:00Z") };
+    await scene.emulator.close();
+    scene = await startScene({ now: () => clock.at }); // every message in the same millisecond
+    for (let i = 0; i < 30; i += 1) {
+      const m = await scene.control.sendMessage({
+        personId: scene.alice.id,
+        roomId: scene.directRoomId,
+        text: `m${i}`,
+      });
+      sent.push(m.id);
+    }
+    const seen: string[] = [];
+    let beforeMessage: string | undefined;
+    for (;;) {
+      const query = `roomId=${scene.directRoomId}&max=7${beforeMessage ? `&beforeMessage=${beforeMessage}` : ""}`;
+      const page = await api(scene.emulator, scene.bot.token, "GET", `/v1/messages?${query}`);
+      const items = page.json["items"] as Message[];
+      seen.push(...items.map((m) => m.id));
+      if (items.length < 7) break;
+      beforeMessage = items.at(-1)?.id;
+    }
+    expect(seen).toEqual([...sent].reverse());
+    const bad = await api(
+      scene.emulator,
+      scene.bot.token,
+      "GET",
+      `/v1/messages?roomId=${scene.directRoomId}&beforeMessage=nope`,
+    );
+    expect(bad.status).toBe(400);
   });
 });

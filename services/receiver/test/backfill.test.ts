@@ -22,7 +22,7 @@ import { TEST_REDIS_URL, deletePrefix, freePort, uniquePrefix, waitFor } from "@
 import { runBackfillPass } from "../src/backfill/backfill-pass.js";
 import { watermarkKey } from "../src/backfill/backfiller.js";
 import { createEventQueue, seenMarkerKey } from "../src/event-queue.js";
-import { createProducerRedis } from "../src/redis.js";
+import { createProducerRedis, waitForRedis } from "../src/redis.js";
 import { startReceiver, type RunningReceiver } from "../src/start.js";
 import { sample } from "./app-fixture.js";
 
@@ -180,6 +180,7 @@ describe("backfill", () => {
   it("does not run missed commands older than BACKFILL_MAX_AGE_S, and counts them", async () => {
     const { direct } = await rooms();
     const redis = createProducerRedis(TEST_REDIS_URL);
+    await waitForRedis(redis, 10_000);
     try {
       const queue = createEventQueue({ redis, prefix });
       clock.offsetMs = -20 * 60_000; // written 20 minutes ago
@@ -261,6 +262,7 @@ describe("backfill", () => {
   it("reads long rooms page by page, and stops at its bounds without moving the watermark", async () => {
     const { direct } = await rooms();
     const redis = createProducerRedis(TEST_REDIS_URL);
+    await waitForRedis(redis, 10_000);
     try {
       const queue = createEventQueue({ redis, prefix });
       for (let i = 0; i < 25; i += 1) {
@@ -298,8 +300,9 @@ describe("backfill", () => {
     const r = await receiver({ BACKFILL_INTERVAL_S: "0" });
     await waitFor(async () => (await r.backfiller.runNow("settle")) === "complete");
     const missed = await control.sendMessage({ personId: alice.id, roomId: direct.id, text: "x" });
-    await inspect.obliterate({ force: true }); // as if the webhook's delivery had failed
-    await deletePrefix(prefix);
+    // As if the webhook's delivery had failed: no job, no marker (the watermark stays).
+    await inspect.obliterate({ force: true });
+    await deletePrefix(`${prefix}:receiver:seen:`);
     await control.fault({ method: "GET", path: "/v1/rooms", status: 429, retryAfter: 1, count: 1 });
     expect(await r.backfiller.runNow("test")).toBe("rate_limited");
     await waitFor(async () => (await jobOf(missed)) !== undefined, {
@@ -308,6 +311,21 @@ describe("backfill", () => {
     });
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
     expect(sample(metrics, "sparkbot_backfill_passes_total", '{result="rate_limited"}')).toBe(1);
+  });
+
+  it("never looks back past the queue's first pass: a new Redis does not rerun old commands", async () => {
+    const { direct } = await rooms();
+    const answered = await control.sendMessage({
+      personId: alice.id,
+      roomId: direct.id,
+      text: "hi",
+    });
+    // A receiver on a queue that never saw this message (a new REDIS_PREFIX, a wiped Redis).
+    const r = await receiver({ BACKFILL_INTERVAL_S: "0" });
+    expect(await r.backfiller.runNow("test")).toBe("complete");
+    expect(await jobOf(answered)).toBeUndefined();
+    const later = await control.sendMessage({ personId: alice.id, roomId: direct.id, text: "x" });
+    await waitFor(async () => (await jobOf(later)) !== undefined, { what: "the new message" });
   });
 
   it("runs one pass at a time in the fleet, and remembers how far it looked", async () => {

@@ -125,17 +125,19 @@ function listMessages(
   const parentId = ctx.query("parentId");
   const before = ctx.query("before");
   const beforeMessage = ctx.query("beforeMessage");
-  let messages = store.roomMessages(room.id);
-  // `beforeMessage` is a position in the room, not a time: messages created in the same
-  // millisecond as it, but before it, are still listed (a burst stores many per millisecond).
-  const position = beforeMessage ? messages.findIndex((m) => m.id === beforeMessage) : -1;
-  if (position >= 0) messages = messages.slice(0, position);
-  return messages
+  const newestFirst = store
+    .roomMessages(room.id)
     .filter((m) => mentionedId === undefined || (m.mentionedPeople ?? []).includes(mentionedId))
     .filter((m) => parentId === undefined || m.parentId === parentId)
     .filter((m) => before === undefined || m.created < before)
-    .filter((m) => beforeMessage === undefined || m.id !== beforeMessage)
     .reverse();
+  if (beforeMessage === undefined) return newestFirst;
+  // Strictly older than that message: by position, since several may share one millisecond.
+  const all = store.roomMessages(room.id);
+  const position = all.findIndex((m) => m.id === beforeMessage);
+  if (position < 0) throw new HttpError(400, "beforeMessage is not a message of this room.");
+  const older = new Set(all.slice(0, position).map((m) => m.id));
+  return newestFirst.filter((m) => older.has(m.id));
 }
 
 /** A message the caller may see (a member of its room), or Webex's 404. */

@@ -52,6 +52,11 @@ export function watermarkKey(prefix: string): string {
   return `${prefix}:receiver:backfill-watermark`;
 }
 
+/** When the queue's first backfill pass ran: no pass looks further back. */
+export function floorKey(prefix: string): string {
+  return `${prefix}:receiver:backfill-floor`;
+}
+
 function lockKey(prefix: string): string {
   return `${prefix}:receiver:backfill-lock`;
 }
@@ -81,7 +86,7 @@ export function startBackfiller(deps: BackfillerDeps, settings: BackfillSettings
       lockKey(deps.prefix),
       async () => {
         const startedAt = Date.now();
-        const since = await sinceFor(deps, settings, startedAt);
+        const since = await sinceFor(deps, startedAt);
         const report = await runBackfillPass(
           { ...deps, botId: id },
           {
@@ -158,16 +163,19 @@ export function startBackfiller(deps: BackfillerDeps, settings: BackfillSettings
   };
 }
 
-/** Where a pass starts: the watermark less the overlap, bounded by the scan horizon. */
-async function sinceFor(
-  deps: BackfillerDeps,
-  settings: BackfillSettings,
-  now: number,
-): Promise<number> {
-  const stored = Number(await deps.redis.get(watermarkKey(deps.prefix)));
-  // No watermark yet (a first start): look back as far as a missed command may still run.
-  const watermark = stored > 0 ? stored : now - settings.maxAgeSeconds * 1000;
-  return Math.max(watermark - WATERMARK_OVERLAP_MS, now - SCAN_HORIZON_MS);
+/**
+ * Where a pass starts: the watermark less the overlap, but never before the queue's first
+ * pass (the floor) nor past the scan horizon. The floor is set once, by the first pass of a
+ * queue (a new Redis, or a new `REDIS_PREFIX`): the messages before it were never this queue's
+ * to answer — or were answered under a Redis that no longer remembers them — and running them
+ * again would repeat commands already answered.
+ */
+async function sinceFor(deps: BackfillerDeps, now: number): Promise<number> {
+  await deps.redis.set(floorKey(deps.prefix), String(now), "NX");
+  const [watermark, floor] = (
+    await deps.redis.mget(watermarkKey(deps.prefix), floorKey(deps.prefix))
+  ).map(Number);
+  return Math.max((watermark || now) - WATERMARK_OVERLAP_MS, floor || now, now - SCAN_HORIZON_MS);
 }
 
 function count(deps: BackfillerDeps, report: PassReport): void {
