@@ -27,11 +27,11 @@ export const RESIDUAL_SCENARIOS: Scenario[] = [
     id: "webex-late-create",
     item: "e",
     fault:
-      "Webex takes 8 s to create 3% of replies (client timeout 1 s): the message appears after the client gave up, and after the retry looked for it",
+      "Webex creates 3% of replies 20 s late (client timeout 1 s): after the client gave up, and after the retry looked for it",
     stack: { webexTimeoutMs: 1_000 },
     modes: ["full"],
     residual: "a message Webex created after the retry's search",
     inject: (ctx) =>
-      webexFault(ctx, { method: "POST", path: "/v1/messages", delayMs: 8_000, probability: 0.03 }),
+      webexFault(ctx, { method: "POST", path: "/v1/messages", delayMs: 20_000, probability: 0.03 }),
   },
 ];

@@ -97,6 +97,8 @@ export async function runScenario(
     stage("burst sent, fault over");
     await waitForReplies(stack, replies, plan, settings, window);
     stage("replies in");
+    const settle = (window.settleUntil ?? 0) - performance.now();
+    if (settle > 0) await sleep(settle);
     await quiet(stack, replies, settings);
     stage("quiet");
     const rows = await replies.audit(stack.control, plan);

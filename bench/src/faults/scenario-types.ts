@@ -25,6 +25,8 @@ export interface FaultWindow {
    * time to recover is the longest of them.
    */
   recoverFrom?: number[];
+  /** The audit waits at least until then: a call the fault delayed may still take effect. */
+  settleUntil?: number;
 }
 
 /** One fault scenario. */

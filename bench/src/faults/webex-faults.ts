@@ -43,7 +43,8 @@ export async function webexFault(
   await ctx.stack.control.clearFaults();
   const end = performance.now();
   ctx.note(`${span.label ?? ""}Webex calls faulted`, faulted);
-  return { start, end };
+  // A call delayed just before the fault was taken off takes effect up to `delayMs` later.
+  return { start, end, settleUntil: end + (spec.delayMs ?? 0) + 1_000 };
 }
 
 /** The Webex faults of item e, each a scenario in full mode, all in turn in quick mode. */
