@@ -128,6 +128,7 @@ async function main(): Promise<void> {
         rows: [],
         recoveryMs: null,
         faultMs: 0,
+        faultAt: null,
         drainMs: null,
         notes: {},
         counters: {},

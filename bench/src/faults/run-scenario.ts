@@ -43,6 +43,8 @@ export interface ScenarioResult {
   recoveryMs: number | null;
   /** How long the fault lasted (ms). */
   faultMs: number;
+  /** When the fault began and ended (ISO times, the emulator's clock), for the evidence. */
+  faultAt: { start: string; end: string } | null;
   /** From the end of the burst until its last expected reply (ms); null if some never came. */
   drainMs: number | null;
   /** Figures about the fault (jobs in flight at a kill, calls faulted, webhook status...). */
@@ -121,6 +123,7 @@ export async function runScenario(
         ? null
         : Math.max(0, ...recovery.map((ms) => ms ?? 0)),
       faultMs: window.end - window.start,
+      faultAt: { start: isoAt(window.start), end: isoAt(window.end) },
       drainMs: lastAt === undefined ? null : Math.max(0, lastAt - burstEnd),
       notes,
       counters: selectCounters(await stack.samples()),
@@ -133,6 +136,11 @@ export async function runScenario(
     tracker.current?.dispose();
     await stack.dispose();
   }
+}
+
+/** The wall-clock time (ISO) of a `performance.now()` reading. */
+function isoAt(perf: number): string {
+  return new Date(Date.now() - (performance.now() - perf)).toISOString();
 }
 
 /** A stable seed from the scenario's id. */

@@ -25,6 +25,8 @@ export interface AuditRow {
   unexpected: number;
   /** A few of them, for the report. */
   unexpectedSamples: string[];
+  /** A few duplicated `count` replies with when each copy was created (evidence). */
+  duplicateSamples: { text: string; created: string[] }[];
 }
 
 /** Text a reply is compared by: its markdown (what the bot sent), else its text. */
@@ -131,7 +133,7 @@ export class ReplyTracker {
       );
       const target = row(room.kind);
       const lostBefore = target.lost;
-      auditRoom(target, mine, bot.map(replyText), this.short.tags);
+      auditRoom(target, mine, bot, this.short.tags);
       if (target.lost > lostBefore) this.short.rooms.add(room.roomId);
     }
     return [...rows.values()];
@@ -150,6 +152,7 @@ function emptyRow(kind: SceneRoom["kind"]): AuditRow {
     messagesDuplicated: 0,
     unexpected: 0,
     unexpectedSamples: [],
+    duplicateSamples: [],
   };
 }
 
@@ -157,11 +160,14 @@ function emptyRow(kind: SceneRoom["kind"]): AuditRow {
 function auditRoom(
   row: AuditRow,
   planned: PlannedMessage[],
-  replies: string[],
+  bot: Message[],
   shortTags: Set<string>,
 ): void {
   const occurrences = new Map<string, number>();
-  for (const text of replies) occurrences.set(text, (occurrences.get(text) ?? 0) + 1);
+  for (const message of bot) {
+    const text = replyText(message);
+    occurrences.set(text, (occurrences.get(text) ?? 0) + 1);
+  }
   const pings = planned.filter((m) => m.tag === undefined).length;
   const pongs = occurrences.get(PONG) ?? 0;
   occurrences.delete(PONG);
@@ -184,6 +190,10 @@ function auditRoom(
       row.deliveredReplies += seen;
       if (seen === 0) lost += 1;
       else duplicated += seen - 1;
+      if (seen > 1 && row.duplicateSamples.length < 10) {
+        const created = bot.filter((m) => replyText(m) === text).map((m) => m.created);
+        row.duplicateSamples.push({ text, created });
+      }
     }
     row.lost += lost;
     row.duplicated += duplicated;
