@@ -3,7 +3,7 @@
 // group rooms while one fault is applied, and counts per message what the bot said: lost,
 // duplicated, and the time to recover. `--quick` is the CI form (small bursts, a few seconds a
 // scenario). Full mode writes bench/results/faults.json and the table in docs/RELIABILITY.md.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,8 @@ import { describeMachine } from "../lib/machine.js";
 import { stopAll } from "../lib/proc.js";
 import { requireBuilt, RECEIVER_MAIN, WORKER_MAIN } from "../lib/services.js";
 import { killAllRedis, REDIS_SERVER } from "./redis-server.js";
-import { renderMarkdown, renderText, suitePassed } from "./report.js";
+import { updateDoc } from "./doc.js";
+import { renderText, suitePassed } from "./report.js";
 import { runScenario, type ScenarioResult, type SuiteSettings } from "./run-scenario.js";
 import { SCENARIOS } from "./scenarios.js";
 import { FULL, QUICK } from "./settings.js";
@@ -21,19 +22,28 @@ interface Args {
   json: string | undefined;
   only: string[] | undefined;
   doc: boolean;
+  /** Only re-render docs/RELIABILITY.md's table from this saved report. */
+  docFrom: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, json: undefined, only: undefined, doc: true };
+  const args: Args = {
+    quick: false,
+    json: undefined,
+    only: undefined,
+    doc: true,
+    docFrom: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") args.quick = true;
     else if (arg === "--json") args.json = argv[++i];
     else if (arg === "--only") args.only = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (arg === "--no-doc") args.doc = false;
+    else if (arg === "--doc-from") args.docFrom = argv[++i];
     else {
       throw new Error(
-        `unknown argument ${arg} (use --quick, --json <path>, --only <id,id>, --no-doc)`,
+        `unknown argument ${arg} (use --quick, --json <path>, --only <id,id>, --no-doc, --doc-from <json>)`,
       );
     }
   }
@@ -56,29 +66,6 @@ export interface FaultReport {
   scenarios: ScenarioResult[];
 }
 
-const START_MARK = "<!-- fault-suite:table:start -->";
-const END_MARK = "<!-- fault-suite:table:end -->";
-
-/** Replaces the generated part of docs/RELIABILITY.md (between its markers), if it has them. */
-function updateDoc(path: string, report: FaultReport): boolean {
-  if (!existsSync(path)) return false;
-  const text = readFileSync(path, "utf8");
-  const start = text.indexOf(START_MARK);
-  const end = text.indexOf(END_MARK);
-  if (start < 0 || end < start) return false;
-  const m = report.machine;
-  const header =
-    `Measured ${report.startedAt.slice(0, 16).replace("T", " ")} UTC by \`pnpm faults\` ` +
-    `(${report.mode} mode, ${report.durationSeconds.toFixed(0)} s) on ${String(m["cpu"])}, ` +
-    `${String(m["cores"])} cores, ${String(m["memoryGb"])} GB, Node ${String(m["node"])}, ` +
-    `redis-server ${String(m["redis"])}; ${report.settings.workload.messages} messages per ` +
-    `scenario at ${report.settings.ratePerSecond}/s. Raw figures: ` +
-    "[`bench/results/faults.json`](../bench/results/faults.json).";
-  const body = `${START_MARK}\n${header}\n\n${renderMarkdown(report.scenarios)}\n${END_MARK}`;
-  writeFileSync(path, text.slice(0, start) + body + text.slice(end + END_MARK.length));
-  return true;
-}
-
 async function redisServerVersion(): Promise<string> {
   const { execFileSync } = await import("node:child_process");
   try {
@@ -98,6 +85,13 @@ async function main(): Promise<void> {
   const settings = args.quick ? QUICK : FULL;
   const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
   const root = resolve(benchDir, "..");
+  const doc = join(root, "docs", "RELIABILITY.md");
+  if (args.docFrom !== undefined) {
+    const saved = JSON.parse(readFileSync(args.docFrom, "utf8")) as FaultReport;
+    if (!updateDoc(doc, saved)) throw new Error(`${doc} has no table markers`);
+    process.stderr.write(`[faults] rendered the table of ${args.docFrom} into ${doc}\n`);
+    return;
+  }
   for (const built of [RECEIVER_MAIN, WORKER_MAIN, "bench/dist/faults/fault-bot.js"]) {
     requireBuilt(root, built);
   }
@@ -165,7 +159,6 @@ async function main(): Promise<void> {
   if (args.json !== undefined) write(args.json);
   if (mode === "full" && args.only === undefined) {
     write(join(benchDir, "results", "faults.json"));
-    const doc = join(root, "docs", "RELIABILITY.md");
     if (args.doc && updateDoc(doc, report)) log(`updated the table in ${doc}`);
   }
   if (!report.passed) process.exitCode = 1;
