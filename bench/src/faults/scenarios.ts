@@ -96,7 +96,7 @@ export const SCENARIOS: Scenario[] = [
     fault: "receiver killed (kill -9) for 3 s, restarted on its port and journal",
     modes: ["full", "quick"],
     async inject(ctx) {
-      await ctx.progress.reached(0.2);
+      await ctx.progress.reached(0.1);
       const start = performance.now();
       const failedBefore = ctx.stack.failedDeliveries;
       await ctx.stack.killReceiver();

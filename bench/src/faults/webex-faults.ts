@@ -97,16 +97,16 @@ export const WEBEX_MIXED: Scenario = {
   id: "webex-mixed",
   item: "e",
   fault:
-    "each Webex fault in turn (500, 429, create-then-500, create-then-drop, 1.5 s late with a 1 s client timeout), on 25% of calls",
+    "each Webex fault in turn (500, 429, create-then-500, create-then-drop, 1.5 s late with a 1 s client timeout) on 25% of calls, until it hit 4",
   stack: { webexTimeoutMs: 1_000 },
   modes: ["quick"],
   async inject(ctx) {
     const windows: FaultWindow[] = [];
-    const step = 0.8 / WEBEX_FAULTS.length;
-    for (const [i, fault] of WEBEX_FAULTS.entries()) {
-      const from = 0.1 + i * step;
+    // Back to back from 10% of the burst, each on until it has hit 4 calls: while traffic
+    // lasts, however fast the machine works the burst off.
+    for (const fault of WEBEX_FAULTS) {
       const spec = { ...fault.spec, probability: 0.25 };
-      const span = { from, to: from + step, minFaulted: 4, label: `${fault.id}: ` };
+      const span = { from: 0.1, to: 0.1, minFaulted: 4, label: `${fault.id}: ` };
       windows.push(await webexFault(ctx, spec, span));
     }
     return {
