@@ -13,6 +13,8 @@ export interface ProcessSpec {
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
   cwd?: string;
+  /** Called with every line the process writes (stdout and stderr). */
+  onLine?: (line: string) => void;
 }
 
 /** A running child process: its output lines, its peak memory, and a bounded stop. */
@@ -56,6 +58,7 @@ export function startProcess(spec: ProcessSpec): ChildHandle {
   let lineCount = 0;
   const listeners = new Set<(line: string) => void>();
   const remember = (line: string): void => {
+    spec.onLine?.(line);
     lineCount++;
     lines.push(line);
     if (lines.length > TAIL_LINES) lines.shift();

@@ -52,10 +52,23 @@ function commonEnv(env: ServiceEnv): Record<string, string> {
  */
 export async function startReceiverProcess(
   env: ServiceEnv,
-  options: { secret: string; register: boolean; nodeArgs?: string[]; name?: string },
+  options: {
+    secret: string;
+    register: boolean;
+    nodeArgs?: string[];
+    name?: string;
+    /** Listen on this port (a restart at the same address); default a free one. */
+    port?: number;
+    /** More environment variables (e.g. `JOURNAL_DIR`, `BACKFILL_INTERVAL_S`). */
+    env?: Record<string, string>;
+    /** Called with every line the process writes. */
+    onLine?: (line: string) => void;
+    /** How long to wait for `/healthz` (default 20 s). */
+    readyTimeoutMs?: number;
+  },
 ): Promise<ReceiverProcess> {
   requireBuilt(env.root, RECEIVER_MAIN);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const handle = startProcess({
     name: options.name ?? "receiver",
@@ -68,10 +81,12 @@ export async function startReceiverProcess(
       RECEIVER_PORT: String(port),
       WEBHOOK_SECRET: options.secret,
       WEBHOOK_URL: options.register ? baseUrl : undefined,
+      ...options.env,
     },
+    ...(options.onLine !== undefined ? { onLine: options.onLine } : {}),
   });
   await Promise.race([
-    waitForHttp(`${baseUrl}/healthz`, 20_000, "receiver /healthz"),
+    waitForHttp(`${baseUrl}/healthz`, options.readyTimeoutMs ?? 20_000, "receiver /healthz"),
     handle.exited.then((code) => {
       throw new Error(`receiver exited (${code}) at start:\n${handle.tail()}`);
     }),
@@ -85,10 +100,23 @@ export interface WorkerProcess {
   metricsUrl: string;
 }
 
-/** Starts one `services/worker/dist/main.js` (the example bot) and waits for its `/healthz`. */
+/**
+ * Starts one `services/worker/dist/main.js` (the example bot unless `env.BOT_MODULE` says
+ * otherwise) and waits for its `/healthz`.
+ */
 export async function startWorkerProcess(
   env: ServiceEnv,
-  options: { index: number; concurrency: number; nodeArgs?: string[] },
+  options: {
+    index: number;
+    concurrency: number;
+    nodeArgs?: string[];
+    /** More environment variables (e.g. `BOT_MODULE`, `WORKER_LOCK_DURATION_MS`). */
+    env?: Record<string, string>;
+    /** Called with every line the process writes. */
+    onLine?: (line: string) => void;
+    /** How long to wait for `/healthz` (default 20 s). */
+    readyTimeoutMs?: number;
+  },
 ): Promise<WorkerProcess> {
   requireBuilt(env.root, WORKER_MAIN);
   const port = await freePort();
@@ -102,10 +130,16 @@ export async function startWorkerProcess(
       WORKER_HOST: "127.0.0.1",
       WORKER_PORT: String(port),
       WORKER_CONCURRENCY: String(options.concurrency),
+      ...options.env,
     },
+    ...(options.onLine !== undefined ? { onLine: options.onLine } : {}),
   });
   await Promise.race([
-    waitForHttp(`http://127.0.0.1:${port}/healthz`, 20_000, `worker-${options.index} /healthz`),
+    waitForHttp(
+      `http://127.0.0.1:${port}/healthz`,
+      options.readyTimeoutMs ?? 20_000,
+      `worker-${options.index} /healthz`,
+    ),
     handle.exited.then((code) => {
       throw new Error(`worker-${options.index} exited (${code}) at start:\n${handle.tail()}`);
     }),

@@ -142,7 +142,12 @@ async function handle(
       if (fault?.after) {
         after = fault;
         ctx.hold = true;
-      } else if (fault && (await applyFault(ctx, fault))) return;
+      } else if (fault) {
+        // A slow call that goes on to take effect: Webex has the whole request before it is
+        // slow, so a client that gives up meanwhile does not undo it (read the body first).
+        if (fault.delayMs !== undefined) await ctx.body().catch(() => undefined);
+        if (await applyFault(ctx, fault)) return;
+      }
     }
     if (method === "GET" && pathname.startsWith("/u2c/") && pathname.endsWith("/catalog")) {
       return ctx.json(200, { serviceLinks: { hydra: `${ctx.baseUrl}/v1` }, hostCatalog: {} });

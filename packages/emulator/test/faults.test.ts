@@ -61,6 +61,25 @@ describe("fault injection", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
   });
 
+  it("lets a slow call take effect even when the client gave up meanwhile", async () => {
+    // Webex has the whole request before it is slow: the message is created late, after the
+    // client's timeout (what a retry's search for it may miss).
+    scene = await startScene();
+    await scene.control.fault({ method: "POST", path: "/v1/messages", delayMs: 400, count: 1 });
+    const request = fetch(`${scene.emulator.apiUrl}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${scene.bot.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ roomId: scene.directRoomId, markdown: "late" }),
+      signal: AbortSignal.timeout(100),
+    });
+    await expect(request).rejects.toThrow();
+    expect(await scene.control.roomMessages(scene.directRoomId)).toEqual([]);
+    const created = await new Promise<unknown[]>((resolve) => {
+      scene?.emulator.events.once("message", (message) => resolve([message]));
+    });
+    expect(created).toMatchObject([{ roomId: scene.directRoomId, markdown: "late" }]);
+  });
+
   it("drops the connection without an answer", async () => {
     scene = await startScene();
     await scene.control.fault({ method: "GET", path: "/v1/rooms", drop: true, count: 1 });

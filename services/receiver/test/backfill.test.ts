@@ -21,7 +21,7 @@ import {
 import { TEST_REDIS_URL, deletePrefix, freePort, uniquePrefix, waitFor } from "@sparkbot/testkit";
 import { runBackfillPass } from "../src/backfill/backfill-pass.js";
 import { watermarkKey } from "../src/backfill/backfiller.js";
-import { createEventQueue } from "../src/event-queue.js";
+import { createEventQueue, seenMarkerKey } from "../src/event-queue.js";
 import { createProducerRedis, waitForRedis } from "../src/redis.js";
 import { startReceiver, type RunningReceiver } from "../src/start.js";
 import { sample } from "./app-fixture.js";
@@ -215,6 +215,44 @@ describe("backfill", () => {
         tooOld: 0,
         seen: 2,
       });
+      await queue.close();
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("enqueues a message whose enqueue was cut off (marker left pending, no job)", async () => {
+    // A receiver killed by SIGKILL between its marker and its job leaves the marker "pending";
+    // Webex does not redeliver, so only the backfill can bring the message back.
+    const { direct } = await rooms();
+    const redis = createProducerRedis(TEST_REDIS_URL);
+    try {
+      const queue = createEventQueue({ redis, prefix });
+      const cut = await control.sendMessage({ personId: alice.id, roomId: direct.id, text: "x" });
+      const jobId = jobIdFor({ resource: "messages", event: "created", data: { id: cut.id } });
+      const admin = new Redis(TEST_REDIS_URL);
+      await admin.set(seenMarkerKey(prefix, jobId), "pending", "PX", 60_000);
+      admin.disconnect();
+      const deps = {
+        webex: createHttpWebexClient({ accessToken: bot.token, apiUrl: emulator.apiUrl }),
+        redis,
+        prefix,
+        enqueuer: queue,
+        botId: bot.id,
+      };
+      const limits = {
+        since: 0,
+        maxAgeMs: 600_000,
+        maxRooms: 10,
+        maxPagesPerRoom: 10,
+        pageSize: 100,
+      };
+      await runBackfillPass(deps, limits);
+      expect(await jobOf(cut)).toBeDefined();
+      expect(await redis.get(seenMarkerKey(prefix, jobId))).toBe("queued");
+      // Once queued it is known: the next pass leaves it alone, and it is one job.
+      expect(await runBackfillPass(deps, limits)).toMatchObject({ recovered: 0, seen: 1 });
+      expect(await jobCount()).toBe(1);
       await queue.close();
     } finally {
       redis.disconnect();

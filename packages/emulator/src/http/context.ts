@@ -57,8 +57,18 @@ export class RequestContext {
     return this.params[name] ?? "";
   }
 
-  /** Reads and parses the JSON body; an empty body is `{}`; bad JSON is a 400. */
-  async body(): Promise<Record<string, unknown>> {
+  private bodyRead: Promise<Record<string, unknown>> | undefined;
+
+  /**
+   * Reads and parses the JSON body (once: later calls get the same answer); an empty body is
+   * `{}`; bad JSON is a 400.
+   */
+  body(): Promise<Record<string, unknown>> {
+    this.bodyRead ??= this.readBody();
+    return this.bodyRead;
+  }
+
+  private async readBody(): Promise<Record<string, unknown>> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of this.req) {

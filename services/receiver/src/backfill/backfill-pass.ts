@@ -129,13 +129,16 @@ async function enqueueUnseen(
   const messages = [...newestFirst].reverse();
   const events = messages.map(messageCreatedEventFor);
   const pipeline = deps.redis.pipeline();
-  for (const event of events) pipeline.exists(seenMarkerKey(deps.prefix, jobIdFor(event)));
+  for (const event of events) pipeline.get(seenMarkerKey(deps.prefix, jobIdFor(event)));
   const answers = (await pipeline.exec()) ?? [];
   const oldest = Date.now() - limits.maxAgeMs;
   for (const [index, event] of events.entries()) {
-    const [error, exists] = answers[index] ?? [new Error("no answer"), 0];
+    const [error, marker] = answers[index] ?? [new Error("no answer"), null];
     if (error !== null) throw error;
-    if (exists === 1) {
+    // A "pending" marker is an enqueue that began and may never have ended (the receiver was
+    // killed between the marker and the job, and Webex does not redeliver): enqueued again,
+    // which is a no-op when the job exists (same job id).
+    if (marker !== null && marker !== "pending") {
       report.seen += 1;
     } else if (Date.parse(event.data.created ?? "") < oldest) {
       report.tooOld += 1;
