@@ -13,6 +13,17 @@ import type { Worker } from "bullmq";
 /** Redis refused the command for its own state: retrying at once cannot help. */
 const REFUSALS = /^(OOM|READONLY|MISCONF|NOAUTH|WRONGPASS|NOPERM|LOADING|MASTERDOWN)\b/;
 
+/**
+ * An error Redis answered, or a failure to reach it — not one of BullMQ's own job errors (a
+ * lock it could not renew after the worker was frozen says nothing about Redis).
+ */
+function fromRedis(error: Error): boolean {
+  if (error.name === "ReplyError" || (error as NodeJS.ErrnoException).code !== undefined) {
+    return true;
+  }
+  return /timed out|Connection is closed|Stream isn't writeable/i.test(error.message);
+}
+
 export interface RedisGuardOptions {
   worker: Pick<Worker, "pause" | "resume" | "isPaused">;
   /** A write to Redis (e.g. a SET with a short expiry); rejects while Redis refuses writes. */
@@ -76,10 +87,11 @@ export function createRedisGuard(options: RedisGuardOptions): RedisGuard {
       log(source, error.message);
       const now = Date.now();
       recent = recent.filter((at) => now - at < 1000);
-      recent.push(now);
+      if (fromRedis(error)) recent.push(now);
       if (REFUSALS.test(error.message)) pause(error.message);
-      else if (recent.length >= burst)
+      else if (fromRedis(error) && recent.length >= burst) {
         pause(`${recent.length} errors within a second: ${error.message}`);
+      }
     },
     pausedFor: () => paused,
     stop() {

@@ -13,7 +13,8 @@ export interface RedisCaller {
 
 /**
  * One line saying how `redis` falls short of those settings, or undefined when it meets them.
- * A Redis that refuses `CONFIG GET` (managed services often do) is reported as unverified.
+ * A Redis that refuses `CONFIG GET` (managed services often do) is reported as unverified; a
+ * command that timed out rejects, so that the check can be made again.
  */
 export async function redisDurabilityProblem(redis: RedisCaller): Promise<string | undefined> {
   let settings: Record<string, string>;
@@ -22,6 +23,8 @@ export async function redisDurabilityProblem(redis: RedisCaller): Promise<string
     settings = pairs(answer);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    // A slow or lost connection says nothing about CONFIG: the caller may ask again.
+    if (/timed out|timeout|Connection is closed/i.test(reason)) throw error;
     return `Redis persistence cannot be verified (CONFIG GET refused: ${reason}); SparkBot needs appendonly yes and appendfsync always`;
   }
   const { appendonly, appendfsync } = settings;
@@ -44,15 +47,27 @@ export interface WatchableRedis extends RedisCaller {
   once(event: "ready", listener: () => void): unknown;
 }
 
-/** Checks `redis` once it is ready and logs one warning when it falls short (see above). */
+/**
+ * Checks `redis` once it is ready and logs one warning when it falls short (see above); a check
+ * that timed out (a loaded Redis at start) is tried again, up to three times, 5 s apart.
+ */
 export function warnIfRedisNotDurable(
   redis: WatchableRedis,
   logger: { warn(message: string, fields: Record<string, unknown>): void },
+  retryMs = 5_000,
 ): void {
-  const check = () =>
-    void redisDurabilityProblem(redis).then((problem) => {
-      if (problem !== undefined) logger.warn(problem, { check: "redis-durability" });
-    });
+  let attempts = 0;
+  const check = (): void => {
+    attempts += 1;
+    redisDurabilityProblem(redis).then(
+      (problem) => {
+        if (problem !== undefined) logger.warn(problem, { check: "redis-durability" });
+      },
+      () => {
+        if (attempts < 3) setTimeout(check, retryMs).unref();
+      },
+    );
+  };
   if (redis.status === "ready") check();
   else redis.once("ready", check);
 }
