@@ -44,3 +44,14 @@ export {
 } from "./registration/reconcile.js";
 export { resolveWebhookSecret, secretKey } from "./registration/secret.js";
 export { withRedisLock, registrationLockKey, type LockOptions } from "./registration/lock.js";
+export {
+  startListener,
+  type Listener,
+  type ListenerOptions,
+  type ListenerStatus,
+  type Reconnect,
+} from "./websocket/listener.js";
+export { afterClose, type SessionEnd } from "./websocket/connection.js";
+export { deviceKey } from "./websocket/device.js";
+export { leaseKey } from "./websocket/lease.js";
+export { WEBSOCKET_ORIGIN, translateActivity } from "./websocket/activity-events.js";
