@@ -1,0 +1,192 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Queue } from "bullmq";
+import { QUEUE_NAME, jobIdFor, type EventJob } from "@sparkbot/core";
+import {
+  EmulatorControl,
+  startEmulator,
+  type ControlPerson,
+  type RunningEmulator,
+} from "@sparkbot/emulator";
+import { TEST_REDIS_URL, deletePrefix, uniquePrefix, waitFor } from "@sparkbot/testkit";
+import { Redis } from "ioredis";
+import { startReceiver, type RunningReceiver } from "../src/start.js";
+import { deviceKey } from "../src/websocket/device.js";
+import { FAST_WEBSOCKET, receiverConfig } from "./websocket-helpers.js";
+
+/* The listener's reconnects (by close code, with backoff), readiness and device hygiene. */
+
+let emulator: RunningEmulator;
+let control: EmulatorControl;
+let bot: ControlPerson;
+let user: ControlPerson;
+let prefix: string;
+const receivers: RunningReceiver[] = [];
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  control = new EmulatorControl(emulator.url);
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+beforeEach(async () => {
+  await control.reset();
+  bot = await control.createPerson({ displayName: "Bot", email: "bot@example.com", type: "bot" });
+  user = await control.createPerson({ displayName: "User", email: "user@example.com" });
+  prefix = uniquePrefix("ws-res");
+});
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await deletePrefix(prefix);
+});
+
+async function listening(): Promise<RunningReceiver> {
+  const config = await receiverConfig(emulator, bot.token, prefix);
+  const receiver = await startReceiver(config, {
+    defaultMetrics: false,
+    websocket: FAST_WEBSOCKET,
+  });
+  receivers.push(receiver);
+  await waitFor(() => receiver.listener?.status().connected === true, {
+    what: "socket up",
+    timeoutMs: 15_000,
+  });
+  return receiver;
+}
+
+async function jobArrives(roomId: string, text: string): Promise<void> {
+  const message = await control.sendMessage({ personId: user.id, roomId, text });
+  const queue = new Queue<EventJob>(QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });
+  try {
+    const id = jobIdFor({ resource: "messages", event: "created", data: { id: message.id } });
+    await waitFor(async () => (await queue.getJob(id)) !== undefined, {
+      what: `the job of "${text}"`,
+      timeoutMs: 15_000,
+    });
+  } finally {
+    await queue.close();
+  }
+}
+
+describe("websocket listener resilience", () => {
+  it("reconnects with exponential backoff when the socket is dropped and auth is refused", async () => {
+    const receiver = await listening();
+    const room = await control.createRoom({
+      title: "dm",
+      type: "direct",
+      members: [user.id, bot.id],
+    });
+    await control.refuseWebsocketAuth(3);
+    await control.dropWebsockets({ code: 1006 });
+    await waitFor(() => (receiver.listener?.status().reconnects.length ?? 0) >= 4, {
+      what: "four reconnects",
+      timeoutMs: 15_000,
+    });
+    await waitFor(() => receiver.listener?.status().connected === true, {
+      what: "socket up again",
+    });
+    const reconnects = receiver.listener?.status().reconnects ?? [];
+    expect(reconnects.map((r) => r.code)).toEqual([1006, 4401, 4401, 4401]);
+    expect(reconnects.map((r) => r.delayMs)).toEqual([100, 200, 400, 800]);
+    await jobArrives(room.id, "after the drop");
+
+    // A close Webex sends to make clients come back ("Idle") is retried from the first delay.
+    await control.dropWebsockets({ code: 1000, reason: "Idle" });
+    await waitFor(() => receiver.listener?.status().reconnects.length === 5, { what: "reconnect" });
+    expect(receiver.listener?.status().reconnects[4]).toMatchObject({ code: 1000, delayMs: 100 });
+    await waitFor(() => receiver.listener?.status().connected === true, { what: "socket up" });
+  });
+
+  it("closes a socket whose pings go unanswered, and reconnects", async () => {
+    const receiver = await listening();
+    await control.answerWebsocketPings(false);
+    await waitFor(
+      () => receiver.listener?.status().reconnects.some((r) => r.reason === "pong not received"),
+      { what: "pong not received", timeoutMs: 15_000 },
+    );
+    await control.answerWebsocketPings(true);
+    await waitFor(() => receiver.listener?.status().connected === true, {
+      what: "socket up again",
+    });
+  });
+
+  it("/readyz answers 503 while the active listener's socket is down, 200 once it is up", async () => {
+    const receiver = await listening();
+    expect((await fetch(`${receiver.url}/readyz`)).status).toBe(200);
+    await control.refuseWebsocketAuth(1000);
+    await control.dropWebsockets({ code: 1006 });
+    await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).status === 503, {
+      what: "readyz 503",
+    });
+    const body = (await (await fetch(`${receiver.url}/readyz`)).json()) as {
+      checks: Record<string, boolean>;
+    };
+    expect(body.checks).toEqual({ redis: true, websocket: false });
+    await waitFor(() => receiver.listener?.status().reconnects.some((r) => r.code === 4401), {
+      what: "a refused authorization",
+    });
+    await control.refuseWebsocketAuth(0);
+    await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).status === 200, {
+      what: "readyz 200",
+      timeoutMs: 15_000,
+    });
+    const metrics = await receiver.metrics.render();
+    expect(metrics).toMatch(/sparkbot_websocket_connected 1/);
+    expect(metrics).toMatch(/sparkbot_websocket_reconnects_total\{reason="4401"\} \d+/);
+  });
+
+  it("keeps one device across restarts, and replaces one WDM forgot", async () => {
+    for (let i = 0; i < 4; i += 1) {
+      const receiver = await listening();
+      await receivers.splice(0)[0]?.close();
+      expect(receiver.listener?.status().device).toBeDefined();
+    }
+    const devices = async () =>
+      (await control.websocketState()).devices.filter((d) => d.ownerId === bot.id);
+    expect(await devices()).toHaveLength(1);
+    // Without the Redis record (another deployment's Redis, a flushed one) the device is found by name.
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.del(deviceKey(prefix));
+    await listening();
+    await receivers.splice(0)[0]?.close();
+    expect(await devices()).toHaveLength(1);
+    // A device WDM deleted is replaced, still one.
+    const [only] = await devices();
+    await fetch(only?.url ?? "", {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${bot.token}` },
+    });
+    const receiver = await listening();
+    expect(receiver.listener?.status().device).not.toBe(only?.url);
+    expect(await devices()).toHaveLength(1);
+    expect(await redis.get(deviceKey(prefix))).toBe(receiver.listener?.status().device);
+    await redis.quit();
+  });
+
+  it("gets what was sent while it was disconnected", async () => {
+    const receiver = await listening();
+    const room = await control.createRoom({
+      title: "dm",
+      type: "direct",
+      members: [user.id, bot.id],
+    });
+    await control.refuseWebsocketAuth(2);
+    await control.dropWebsockets({ code: 1006 });
+    const sent = await control.sendMessage({
+      personId: user.id,
+      roomId: room.id,
+      text: "while away",
+    });
+    await waitFor(() => receiver.listener?.status().connected === true, {
+      what: "socket up again",
+      timeoutMs: 15_000,
+    });
+    const queue = new Queue<EventJob>(QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });
+    const id = jobIdFor({ resource: "messages", event: "created", data: { id: sent.id } });
+    await waitFor(async () => (await queue.getJob(id)) !== undefined, {
+      what: "the missed message's job",
+      timeoutMs: 15_000,
+    });
+    await queue.close();
+  });
+});
