@@ -18,7 +18,13 @@ import type { EmulatorServices } from "./services.js";
 import { DEFAULT_WEBEX_RULES, parseRules, type WebexRules } from "./state/card-rules.js";
 import { EmulatorStore } from "./state/store.js";
 import { WebhookDelivery } from "./webhooks/delivery.js";
-import { catalog, DEFAULT_DEVICE_LIMIT, DeviceRegistry, deviceRoutes } from "./mercury/devices.js";
+import {
+  catalog,
+  DEFAULT_DEVICE_LIMIT,
+  DeviceRegistry,
+  deviceRoutes,
+  metricsRoutes,
+} from "./mercury/devices.js";
 import { MercuryHub } from "./mercury/hub.js";
 import { mountMercury } from "./mercury/mount.js";
 
@@ -133,6 +139,7 @@ function buildRouter(services: EmulatorServices): Router {
   membershipRoutes(router, services);
   webhookRoutes(router, services);
   deviceRoutes(router, services.store, services.devices);
+  metricsRoutes(router);
   attachmentActionRoutes(router, services);
   controlRoutes(router, services);
   return router;

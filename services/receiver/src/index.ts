@@ -51,7 +51,13 @@ export {
   type ListenerStatus,
   type Reconnect,
 } from "./websocket/listener.js";
-export { afterClose, type SessionEnd } from "./websocket/connection.js";
+export {
+  afterClose,
+  runSession,
+  type SessionEnd,
+  type SessionOptions,
+} from "./websocket/connection.js";
+export { discoverServices, type ServiceCatalog } from "./websocket/discovery.js";
 export { deviceKey } from "./websocket/device.js";
 export { leaseKey } from "./websocket/lease.js";
 export { WEBSOCKET_ORIGIN, translateActivity } from "./websocket/activity-events.js";

@@ -189,4 +189,69 @@ describe("websocket listener resilience", () => {
     });
     await queue.close();
   });
+
+  it("recovers with the backfill what was sent while no listener was connected, on a new device", async () => {
+    const first = await listening();
+    const room = await control.createRoom({
+      title: "dm",
+      type: "direct",
+      members: [user.id, bot.id],
+    });
+    const device = first.listener?.status().device ?? "";
+    await receivers.splice(0)[0]?.close();
+    // The device is gone too (so Webex has nothing buffered for the next listener).
+    await fetch(device, { method: "DELETE", headers: { authorization: `Bearer ${bot.token}` } });
+    const missed = await control.sendMessage({
+      personId: user.id,
+      roomId: room.id,
+      text: "missed",
+    });
+    const second = await listening();
+    expect(second.listener?.status().device).not.toBe(device);
+    const queue = new Queue<EventJob>(QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });
+    const id = jobIdFor({ resource: "messages", event: "created", data: { id: missed.id } });
+    await waitFor(async () => (await queue.getJob(id)) !== undefined, {
+      what: "the missed message's job, from the backfill",
+      timeoutMs: 20_000,
+    });
+    await queue.close();
+    expect(await second.metrics.render()).toMatch(
+      /sparkbot_backfill_messages_total\{result="recovered"\} [1-9]/,
+    );
+  });
+
+  it("a reconnect runs a backfill pass: a message missed meanwhile is enqueued", async () => {
+    const receiver = await listening();
+    const room = await control.createRoom({
+      title: "dm",
+      type: "direct",
+      members: [user.id, bot.id],
+    });
+    const device = receiver.listener?.status().device ?? "";
+    await control.refuseWebsocketAuth(1000);
+    await control.dropWebsockets({ code: 1006 });
+    await waitFor(() => receiver.listener?.status().reconnects.some((r) => r.code === 4401), {
+      what: "a refused authorization",
+    });
+    // WDM forgets the device: nothing is buffered for it, and the next upgrade is refused (404).
+    await fetch(device, { method: "DELETE", headers: { authorization: `Bearer ${bot.token}` } });
+    const missed = await control.sendMessage({
+      personId: user.id,
+      roomId: room.id,
+      text: "missed",
+    });
+    await control.refuseWebsocketAuth(0);
+    await waitFor(() => receiver.listener?.status().connected === true, {
+      what: "socket up on a new device",
+      timeoutMs: 15_000,
+    });
+    expect(receiver.listener?.status().device).not.toBe(device);
+    const queue = new Queue<EventJob>(QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });
+    const id = jobIdFor({ resource: "messages", event: "created", data: { id: missed.id } });
+    await waitFor(async () => (await queue.getJob(id)) !== undefined, {
+      what: "the missed message's job, from the backfill the reconnect ran",
+      timeoutMs: 20_000,
+    });
+    await queue.close();
+  });
 });

@@ -116,18 +116,27 @@ function optional(key: string, value: string | undefined): Record<string, string
 export function catalog(ctx: RequestContext, store: EmulatorStore): void {
   if (ctx.req.headers.authorization !== undefined) authenticate(ctx, store);
   const base = ctx.baseUrl;
-  const host = ctx.req.headers.host ?? "127.0.0.1";
+  // Hosts without the port, as Webex's: the SDK swaps a link's hostname for its catalog host.
+  const host = new URL(base).hostname;
   ctx.json(200, {
     format: "hostmap",
     serviceLinks: {
       hydra: `${base}/v1`,
       wdm: `${base}${WDM_PATH}`,
       conversation: `${base}/conversation/api/v1`,
+      // The webex SDK posts client metrics here (and fails loudly when the catalog lacks it).
+      metrics: `${base}/metrics/api/v1`,
     },
     hostCatalog: {
       [host]: [{ host, ttl: -1, priority: 5, id: "urn:TEAM:us-east-2_a:conversation" }],
     },
   });
+}
+
+/** The metrics service the SDK reports to: every POST is taken and forgotten. */
+export function metricsRoutes(router: Router): void {
+  router.on("POST", "/metrics/api/v1/:kind", (ctx) => ctx.empty(204));
+  router.on("POST", "/metrics/api/v1/:kind/:more", (ctx) => ctx.empty(204));
 }
 
 /** The WDM routes. */

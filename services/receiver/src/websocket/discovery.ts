@@ -39,13 +39,13 @@ export async function discoverServices(u2cUrl: string, token: string): Promise<S
  */
 export function clusterFor(hosts: Record<string, unknown>, url: string | undefined): string {
   if (url === undefined) return "us";
-  let host: string;
+  let parsed: URL;
   try {
-    host = new URL(url).host;
+    parsed = new URL(url);
   } catch {
     return "us";
   }
-  const entries = hosts[host];
+  const entries = hosts[parsed.host] ?? hosts[parsed.hostname];
   const first = Array.isArray(entries)
     ? (entries[0] as Record<string, unknown> | undefined)
     : undefined;
