@@ -128,7 +128,10 @@ export function startListener(options: ListenerOptions): Listener {
         return;
       }
       const { event } = translation;
-      const outcome = await options.enqueuer.enqueue(event);
+      const outcome = await options.enqueuer.enqueue(event).catch((error: unknown) => {
+        metrics.websocketEvents.inc({ kind, outcome: "failed" });
+        throw error; // not acked: Webex sends it again on the device's next connection
+      });
       metrics.websocketEvents.inc({ kind, outcome });
       const published = Date.parse(String(activity["published"]));
       if (Number.isFinite(published))
@@ -217,20 +220,20 @@ export function startListener(options: ListenerOptions): Listener {
       const lost = new AbortController();
       const onStop = () => lost.abort();
       stopping.signal.addEventListener("abort", onStop, { once: true });
-      let lastRenew = Date.now();
+      // A renewal that fails because Redis is away keeps the socket: nobody can take the lease
+      // meanwhile, and events go to the journal. Only a lease found taken or expired (Redis
+      // answered) gives the socket up. (A listener cut off from a Redis that others still reach
+      // is replaced on its shared device: Webex closes the older connection with 4000.)
       const renew = setInterval(
         () => {
           lease.renew().then(
             (kept) => {
-              if (kept) lastRenew = Date.now();
-              else {
+              if (!kept) {
                 logger.warn("the websocket lease was lost; standing by", {});
                 lost.abort();
               }
             },
-            () => {
-              if (Date.now() - lastRenew > leaseMs) lost.abort();
-            },
+            () => undefined,
           );
         },
         Math.max(200, Math.floor(leaseMs / 3)),
