@@ -7,8 +7,8 @@ import { TEST_REDIS_URL, freePort } from "@sparkbot/testkit";
 
 /** Tight timing so that reconnects and takeovers happen in test time. */
 export const FAST_WEBSOCKET = {
-  pingIntervalMs: 500,
-  pongTimeoutMs: 1_000,
+  pingIntervalMs: 1_000,
+  pongTimeoutMs: 3_000,
   backoffMs: 100,
   maxBackoffMs: 2_000,
   leasePollMs: 200,

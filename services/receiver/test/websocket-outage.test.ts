@@ -59,18 +59,22 @@ describe("a websocket listener whose Redis goes away", () => {
       websocket: FAST_WEBSOCKET,
     });
     const r = receiver;
-    await waitFor(() => r.listener?.status().connected === true, { what: "socket up" });
+    await waitFor(() => r.listener?.status().connected === true, {
+      what: "socket up",
+      timeoutMs: 20_000,
+    });
     await redis.stop();
     const message = await control.sendMessage({ personId: user.id, roomId: room.id, text: "hi" });
     await waitFor(() => r.journal.stats().events >= 1, {
       what: "the event journaled",
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
     // Longer than the lease without Redis (renewals failing): the socket is still the one that
     // was up. (A wait, not a timing assertion: what is checked is that nothing happened.)
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     await waitFor(() => r.metrics.render().then((m) => /journaled"\} 1/.test(m)), {
       what: "the journaled outcome counted",
+      timeoutMs: 20_000,
     });
     expect(r.listener?.status().connected).toBe(true);
     expect(r.listener?.status().reconnects).toEqual([]);
@@ -82,7 +86,7 @@ describe("a websocket listener whose Redis goes away", () => {
     const id = jobIdFor({ resource: "messages", event: "created", data: { id: message.id } });
     await waitFor(async () => (await queue.getJob(id)) !== undefined, {
       what: "the journaled event's job in Redis",
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
     await queue.close();
   });

@@ -49,7 +49,7 @@ async function listening(): Promise<RunningReceiver> {
   receivers.push(receiver);
   await waitFor(() => receiver.listener?.status().connected === true, {
     what: "socket up",
-    timeoutMs: 15_000,
+    timeoutMs: 20_000,
   });
   return receiver;
 }
@@ -61,7 +61,7 @@ async function jobArrives(roomId: string, text: string): Promise<void> {
     const id = jobIdFor({ resource: "messages", event: "created", data: { id: message.id } });
     await waitFor(async () => (await queue.getJob(id)) !== undefined, {
       what: `the job of "${text}"`,
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
   } finally {
     await queue.close();
@@ -80,10 +80,11 @@ describe("websocket listener resilience", () => {
     await control.dropWebsockets({ code: 1006 });
     await waitFor(() => (receiver.listener?.status().reconnects.length ?? 0) >= 4, {
       what: "four reconnects",
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
     await waitFor(() => receiver.listener?.status().connected === true, {
       what: "socket up again",
+      timeoutMs: 20_000,
     });
     const reconnects = receiver.listener?.status().reconnects ?? [];
     expect(reconnects.map((r) => r.code)).toEqual([1006, 4401, 4401, 4401]);
@@ -92,9 +93,15 @@ describe("websocket listener resilience", () => {
 
     // A close Webex sends to make clients come back ("Idle") is retried from the first delay.
     await control.dropWebsockets({ code: 1000, reason: "Idle" });
-    await waitFor(() => receiver.listener?.status().reconnects.length === 5, { what: "reconnect" });
+    await waitFor(() => receiver.listener?.status().reconnects.length === 5, {
+      what: "reconnect",
+      timeoutMs: 20_000,
+    });
     expect(receiver.listener?.status().reconnects[4]).toMatchObject({ code: 1000, delayMs: 100 });
-    await waitFor(() => receiver.listener?.status().connected === true, { what: "socket up" });
+    await waitFor(() => receiver.listener?.status().connected === true, {
+      what: "socket up",
+      timeoutMs: 20_000,
+    });
   });
 
   it("closes a socket whose pings go unanswered, and reconnects", async () => {
@@ -102,11 +109,12 @@ describe("websocket listener resilience", () => {
     await control.answerWebsocketPings(false);
     await waitFor(
       () => receiver.listener?.status().reconnects.some((r) => r.reason === "pong not received"),
-      { what: "pong not received", timeoutMs: 15_000 },
+      { what: "pong not received", timeoutMs: 20_000 },
     );
     await control.answerWebsocketPings(true);
     await waitFor(() => receiver.listener?.status().connected === true, {
       what: "socket up again",
+      timeoutMs: 20_000,
     });
   });
 
@@ -117,6 +125,7 @@ describe("websocket listener resilience", () => {
     await control.dropWebsockets({ code: 1006 });
     await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).status === 503, {
       what: "readyz 503",
+      timeoutMs: 20_000,
     });
     const body = (await (await fetch(`${receiver.url}/readyz`)).json()) as {
       checks: Record<string, boolean>;
@@ -124,11 +133,12 @@ describe("websocket listener resilience", () => {
     expect(body.checks).toEqual({ redis: true, websocket: false });
     await waitFor(() => receiver.listener?.status().reconnects.some((r) => r.code === 4401), {
       what: "a refused authorization",
+      timeoutMs: 20_000,
     });
     await control.refuseWebsocketAuth(0);
     await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).status === 200, {
       what: "readyz 200",
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
     const metrics = await receiver.metrics.render();
     expect(metrics).toMatch(/sparkbot_websocket_connected 1/);
@@ -179,13 +189,13 @@ describe("websocket listener resilience", () => {
     });
     await waitFor(() => receiver.listener?.status().connected === true, {
       what: "socket up again",
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
     const queue = new Queue<EventJob>(QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });
     const id = jobIdFor({ resource: "messages", event: "created", data: { id: sent.id } });
     await waitFor(async () => (await queue.getJob(id)) !== undefined, {
       what: "the missed message's job",
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
     await queue.close();
   });
@@ -232,6 +242,7 @@ describe("websocket listener resilience", () => {
     await control.dropWebsockets({ code: 1006 });
     await waitFor(() => receiver.listener?.status().reconnects.some((r) => r.code === 4401), {
       what: "a refused authorization",
+      timeoutMs: 20_000,
     });
     // WDM forgets the device: nothing is buffered for it, and the next upgrade is refused (404).
     await fetch(device, { method: "DELETE", headers: { authorization: `Bearer ${bot.token}` } });
@@ -243,7 +254,7 @@ describe("websocket listener resilience", () => {
     await control.refuseWebsocketAuth(0);
     await waitFor(() => receiver.listener?.status().connected === true, {
       what: "socket up on a new device",
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
     });
     expect(receiver.listener?.status().device).not.toBe(device);
     const queue = new Queue<EventJob>(QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });

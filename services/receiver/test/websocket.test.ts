@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
-import { QUEUE_NAME, jobIdFor, type EventJob } from "@sparkbot/core";
+import {
+  QUEUE_NAME,
+  handledEventsKey,
+  jobIdFor,
+  serializeHandledEvents,
+  type EventJob,
+} from "@sparkbot/core";
+import { Redis } from "ioredis";
 import {
   EmulatorControl,
   startEmulator,
@@ -65,7 +72,10 @@ async function start(prefix: string, mode: "webhook" | "websocket"): Promise<Run
     timeoutMs: 20_000,
   });
   if (mode === "websocket") {
-    await waitFor(() => receiver.listener?.status().connected === true, { what: "socket up" });
+    await waitFor(() => receiver.listener?.status().connected === true, {
+      what: "socket up",
+      timeoutMs: 20_000,
+    });
   }
   return receiver;
 }
@@ -194,6 +204,37 @@ describe("websocket mode: the same jobs as webhooks", () => {
       )?.[1] ?? 0,
     );
     expect(hookDuplicates + sockDuplicates).toBeGreaterThanOrEqual(5);
+  });
+
+  it("enqueues only the membership events the workers said the bot handles", async () => {
+    const prefix = uniquePrefix("ws-members");
+    prefixes.push(prefix);
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.set(
+      handledEventsKey(prefix),
+      serializeHandledEvents({ memberships: ["botAdded"] }),
+    );
+    await redis.quit();
+    const sock = await start(prefix, "websocket");
+    const group = await control.createRoom({ title: "team", type: "group", members: [user.id] });
+    await control.addMember({ roomId: group.id, personId: bot.id, actorId: user.id });
+    const other = await control.createPerson({ displayName: "Other", email: "o@example.com" });
+    await control.addMember({ roomId: group.id, personId: other.id, actorId: user.id });
+    const queue = queueOf(prefix);
+    await waitFor(
+      async () =>
+        /kind="memberships\/created",outcome="skipped"\} 1/.test(await sock.metrics.render()),
+      { what: "the other person's arrival skipped", timeoutMs: 20_000 },
+    );
+    const jobs = await waitFor(
+      async () => {
+        const all = [...(await jobsOf(queue)).values()];
+        const found = all.filter((j) => j.event.resource === "memberships");
+        return found.length > 0 ? found : undefined;
+      },
+      { what: "the bot's arrival enqueued", timeoutMs: 20_000 },
+    );
+    expect(jobs.map((j) => j.event.data.personId)).toEqual([bot.id]);
   });
 });
 

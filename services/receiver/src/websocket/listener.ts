@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import { objectUuidOf, type Logger, type WebexClient } from "@sparkbot/core";
+import { objectUuidOf, type Logger, type WebexClient, type WebhookEvent } from "@sparkbot/core";
 import type { Enqueuer } from "../event-queue.js";
 import type { ReceiverMetrics } from "../metrics.js";
 import { afterClose, runSession, type SessionEnd } from "./connection.js";
@@ -8,6 +8,7 @@ import { DeviceManager, type Device } from "./device.js";
 import { discoverServices, type ServiceCatalog } from "./discovery.js";
 import { createLease } from "./lease.js";
 import { translateActivity } from "./activity-events.js";
+import { wantedWebhooksFromRedis } from "../registration/registrar.js";
 
 /*
  * The websocket listener (INGRESS=websocket): the receiver's second ingress. Under a Redis
@@ -100,6 +101,7 @@ export function startListener(options: ListenerOptions): Listener {
   const status: ListenerStatus = { role: "standby", connected: false, reconnects: [] };
   let catalog: ServiceCatalog | undefined;
   let botUuid: string | undefined;
+  let botId: string | undefined;
 
   const handleActivity = async (activity: Record<string, unknown>): Promise<void> => {
     if (catalog === undefined || botUuid === undefined) return;
@@ -128,6 +130,10 @@ export function startListener(options: ListenerOptions): Listener {
         return;
       }
       const { event } = translation;
+      if (event.resource === "memberships" && !(await membershipWanted(event))) {
+        metrics.websocketEvents.inc({ kind, outcome: "skipped" });
+        return;
+      }
       const outcome = await options.enqueuer.enqueue(event).catch((error: unknown) => {
         metrics.websocketEvents.inc({ kind, outcome: "failed" });
         throw error; // not acked: Webex sends it again on the device's next connection
@@ -152,6 +158,26 @@ export function startListener(options: ListenerOptions): Listener {
     throw lastError;
   };
 
+  /**
+   * Membership events the bot handles, as the webhook path registers them from what the workers
+   * published (only the bot's own arrival or departure, when that is all it handles). Enqueued
+   * when Redis cannot say (the journal takes it; the worker ignores what no handler wants).
+   */
+  const membershipWanted = async (event: WebhookEvent): Promise<boolean> => {
+    if (botId === undefined) return true;
+    try {
+      const { wanted } = await wantedWebhooksFromRedis(redis, prefix, botId);
+      return wanted.some(
+        (w) =>
+          w.resource === event.resource &&
+          w.event === event.event &&
+          (w.filter === undefined || w.filter === `personId=${String(event.data.personId)}`),
+      );
+    } catch {
+      return true;
+    }
+  };
+
   /** Connects and reconnects while the lease is held; resolves how it ended. */
   const active = async (signal: AbortSignal): Promise<"lost" | "stop"> => {
     let attempt = 0;
@@ -160,7 +186,10 @@ export function startListener(options: ListenerOptions): Listener {
       let end: SessionEnd;
       try {
         catalog ??= await discoverServices(options.u2cUrl, options.token);
-        botUuid ??= objectUuidOf((await options.webex.people.me()).id);
+        if (botUuid === undefined) {
+          botId = (await options.webex.people.me()).id;
+          botUuid = objectUuidOf(botId);
+        }
         device ??= await devices.acquire(catalog.wdmUrl);
         status.device = device.url;
         end = await runSession({
