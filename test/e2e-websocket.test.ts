@@ -111,4 +111,33 @@ describe("end to end: sparkbot dev --websocket", () => {
     );
     expect((await fetch(`${session.receiverUrl}/readyz`)).status).toBe(200);
   }, 90_000);
+
+  it("the chat page talks to the bot as it does with webhooks", async () => {
+    const emulatorUrl = session.emulator?.url ?? "";
+    const roomId = session.emulator?.rooms.direct ?? "";
+    const posted = await fetch(`${emulatorUrl}/chat/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ personId: session.emulator?.user.id, roomId, text: "ping" }),
+    });
+    expect(posted.status).toBe(200);
+    const { id } = ((await posted.json()) as { message: { id: string } }).message;
+    await waitFor(
+      async () => {
+        const history = (await (
+          await fetch(`${emulatorUrl}/chat/api/rooms/${encodeURIComponent(roomId)}/messages`)
+        ).json()) as {
+          items: { message: { id: string; personId: string; markdown?: string; text?: string } }[];
+        };
+        const messages = history.items.map((item) => item.message);
+        const sent = messages.findIndex((m) => m.id === id);
+        if (sent < 0) return false;
+        const after = messages.slice(sent + 1);
+        return after.some(
+          (m) => m.personId === session.emulator?.bot.id && /pong/.test(m.markdown ?? m.text ?? ""),
+        );
+      },
+      { what: "the bot's pong on the chat page", timeoutMs: 30_000 },
+    );
+  }, 60_000);
 });
