@@ -265,4 +265,47 @@ describe("websocket listener resilience", () => {
     });
     await queue.close();
   });
+
+  it("at Webex's device cap, says so and retries until a device can be registered", async () => {
+    await fetch(`${emulator.url}/_emulator/websocket/device-limit`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ limit: 2 }),
+    });
+    const register = (name: string) =>
+      fetch(`${emulator.url}/wdm/api/v1/devices`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bot.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ name, deviceType: "DESKTOP" }),
+      });
+    expect((await register("another-client")).status).toBe(200);
+    // The cap is full of another client's devices (none of ours to delete).
+    expect((await register("another-client")).status).toBe(200);
+    expect((await register("sparkbot-listener")).status).toBe(403);
+    const blocked = await startReceiver(await receiverConfig(emulator, bot.token, prefix), {
+      defaultMetrics: false,
+      websocket: FAST_WEBSOCKET,
+    });
+    receivers.push(blocked);
+    await waitFor(
+      () =>
+        blocked.listener
+          ?.status()
+          .reconnects.some((r) => /excessive device registrations/.test(r.reason)),
+      { what: "the cap reported", timeoutMs: 20_000 },
+    );
+    expect(blocked.listener?.status().connected).toBe(false);
+    // Room made (another client's device deleted by its owner): the listener gets its device.
+    const devices = (await control.websocketState()).devices;
+    await fetch(devices[0]?.url ?? "", {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${bot.token}` },
+    });
+    await waitFor(() => blocked.listener?.status().connected === true, {
+      what: "socket up once a device could be registered",
+      timeoutMs: 20_000,
+    });
+    const names = (await control.websocketState()).devices.map((d) => d.name).sort();
+    expect(names).toEqual(["another-client", "sparkbot-listener"]);
+  });
 });

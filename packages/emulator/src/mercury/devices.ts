@@ -47,11 +47,15 @@ interface DeviceRecord {
 /** Every registered device, by id. */
 export class DeviceRegistry {
   readonly devices = new Map<string, DeviceRecord>();
+  /** Devices one user may have (the control API may change it; `reset` restores it). */
+  limit: number;
 
   constructor(
     private readonly store: EmulatorStore,
-    public limit: number = DEFAULT_DEVICE_LIMIT,
-  ) {}
+    private readonly initialLimit: number = DEFAULT_DEVICE_LIMIT,
+  ) {
+    this.limit = initialLimit;
+  }
 
   ownedBy(personId: string): DeviceRecord[] {
     return [...this.devices.values()].filter((d) => d.ownerId === personId);
@@ -68,8 +72,10 @@ export class DeviceRegistry {
     if (this.devices.delete(id)) this.onDelete(id);
   }
 
+  /** Deletes every device and restores the limit. */
   clear(): void {
     for (const id of [...this.devices.keys()]) this.delete(id);
+    this.limit = this.initialLimit;
   }
 
   register(owner: Person, body: Record<string, unknown>, baseUrl: string): WdmDevice {
