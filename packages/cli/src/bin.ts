@@ -18,6 +18,9 @@ Commands:
                               (one of the two without the other is refused: say which you mean).
       --bot <module>          The bot the worker runs (or BOT_MODULE; default the example bot).
       --emulator              Use the emulator even when WEBEX_ACCESS_TOKEN/WEBHOOK_URL are set.
+      --websocket             The receiver listens on (the emulator's or Webex's) websocket
+                              instead of taking webhooks (INGRESS=websocket): no public URL;
+                              against Webex, WEBEX_ACCESS_TOKEN alone is enough.
       --emulator-port N --receiver-port N --worker-port N   (0: any free port; or
       EMULATOR_PORT, RECEIVER_PORT, WORKER_PORT; default 8900, 8080, 9464 when free)
   say "<text>"                Send <text> as the dev user and print the bot's replies; exits as
@@ -46,6 +49,7 @@ const OPTIONS = {
   offline: { type: "boolean", default: false },
   bot: { type: "string" },
   emulator: { type: "boolean", default: false },
+  websocket: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -96,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         workerPort: port(values["worker-port"] ?? envValue("WORKER_PORT"), "worker-port"),
         bot: values.bot,
         emulator: values.emulator,
+        websocket: values.websocket === true || envValue("INGRESS") === "websocket",
       });
     case "new": {
       const [name, ...extra] = rest;

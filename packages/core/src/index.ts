@@ -4,6 +4,7 @@ export * from "./errors/errors.js";
 export * from "./webex/types.js";
 export * from "./webex/client.js";
 export * from "./webex/webhook-event.js";
+export * from "./webex/webhook-event-builder.js";
 export * from "./webex/ids.js";
 export * from "./jobs/job.js";
 export * from "./jobs/handled-events.js";

@@ -10,4 +10,12 @@ export { MAX_MESSAGE_BYTES } from "./state/compose.js";
 export { FaultInjector, type FaultSpec } from "./faults.js";
 export { DEFAULT_WEBEX_RULES, type WebexRules } from "./state/card-rules.js";
 export type { MembershipChange } from "./services.js";
+export type { MercuryState } from "./mercury/hub.js";
+export type { WdmDevice } from "./mercury/devices.js";
+export {
+  DEFAULT_DEVICE_LIMIT,
+  EXCESSIVE_DEVICES,
+  MERCURY_PATH,
+  WDM_PATH,
+} from "./mercury/devices.js";
 export { seedDevWorld, stableUuid, type SeedOptions, type SeededWorld } from "./seed.js";

@@ -18,6 +18,15 @@ import type { EmulatorServices } from "./services.js";
 import { DEFAULT_WEBEX_RULES, parseRules, type WebexRules } from "./state/card-rules.js";
 import { EmulatorStore } from "./state/store.js";
 import { WebhookDelivery } from "./webhooks/delivery.js";
+import {
+  catalog,
+  DEFAULT_DEVICE_LIMIT,
+  DeviceRegistry,
+  deviceRoutes,
+  metricsRoutes,
+} from "./mercury/devices.js";
+import { MercuryHub } from "./mercury/hub.js";
+import { mountMercury } from "./mercury/mount.js";
 
 /** Settings of an emulator. */
 export interface EmulatorOptions {
@@ -39,6 +48,10 @@ export interface EmulatorOptions {
   seed?: SeedOptions;
   /** Webex behaviours its documentation leaves open (see `WebexRules`; defaults documented there). */
   rules?: Partial<WebexRules>;
+  /** Devices one user may register with WDM (default 100, Webex's cap as its SDK assumes it). */
+  deviceLimit?: number;
+  /** Milliseconds a websocket may stay open without authorizing (default 30 000). */
+  websocketAuthTimeoutMs?: number;
 }
 
 /** A started emulator. */
@@ -75,7 +88,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const checked = parseRules({ ...(options.rules ?? {}) });
   if (typeof checked === "string") throw new TypeError(`emulator rules: ${checked}`);
   const baseRules: WebexRules = { ...DEFAULT_WEBEX_RULES, ...checked };
+  const devices = new DeviceRegistry(store, options.deviceLimit ?? DEFAULT_DEVICE_LIMIT);
+  const mercury = new MercuryHub(store, devices, now, options.websocketAuthTimeoutMs);
+  devices.onDelete = (id) => mercury.forgetDevice(id);
   const services: EmulatorServices = {
+    devices,
+    mercury,
     store,
     events,
     rules: { ...baseRules },
@@ -100,6 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
   const url = `http://${host}:${port}`;
+  mountMercury(mercury, server, events, store, url);
   return {
     url,
     apiUrl: `${url}/v1`,
@@ -119,6 +138,8 @@ function buildRouter(services: EmulatorServices): Router {
   roomRoutes(router, services);
   membershipRoutes(router, services);
   webhookRoutes(router, services);
+  deviceRoutes(router, services.store, services.devices);
+  metricsRoutes(router);
   attachmentActionRoutes(router, services);
   controlRoutes(router, services);
   return router;
@@ -150,7 +171,7 @@ async function handle(
       }
     }
     if (method === "GET" && pathname.startsWith("/u2c/") && pathname.endsWith("/catalog")) {
-      return ctx.json(200, { serviceLinks: { hydra: `${ctx.baseUrl}/v1` }, hostCatalog: {} });
+      return catalog(ctx, services.store);
     }
     if (match.kind === "pattern") {
       ctx.params = match.params;
@@ -235,6 +256,7 @@ async function closeServer(
   chat: MountedChatPage | undefined,
 ): Promise<void> {
   chat?.close();
+  services.mercury.close();
   services.delivery.abortAll();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();

@@ -1,6 +1,8 @@
 import type { EventEmitter } from "node:events";
 import type { Membership, Message } from "@sparkbot/core";
 import type { FaultInjector } from "./faults.js";
+import type { DeviceRegistry } from "./mercury/devices.js";
+import type { MercuryHub } from "./mercury/hub.js";
 import { HttpError } from "./http/context.js";
 import type { WebexRules } from "./state/card-rules.js";
 import type { EmulatorStore } from "./state/store.js";
@@ -17,6 +19,10 @@ export interface EmulatorServices {
   rules: WebexRules;
   /** The rules the emulator started with (`POST /_emulator/reset` goes back to them). */
   baseRules: Readonly<WebexRules>;
+  /** WDM's registered devices. */
+  devices: DeviceRegistry;
+  /** The websocket (Mercury) connections of those devices. */
+  mercury: MercuryHub;
 }
 
 /** A change of a room's members, as the chat page shows it. */

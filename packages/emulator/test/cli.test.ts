@@ -18,9 +18,8 @@ describe("sparkbot-emulator (built dist/cli.js)", () => {
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString())?.[1];
       expect(url).toBeDefined();
       const answer = await fetch(`${url}/u2c/limited/catalog`);
-      expect(await answer.json()).toEqual({
-        serviceLinks: { hydra: `${url}/v1` },
-        hostCatalog: {},
+      expect(await answer.json()).toMatchObject({
+        serviceLinks: { hydra: `${url}/v1`, wdm: `${url}/wdm/api/v1` },
       });
     } finally {
       child.kill("SIGTERM");

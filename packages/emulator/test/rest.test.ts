@@ -119,10 +119,22 @@ describe("catalog", () => {
       const answer = await api(scene.emulator, undefined, "GET", `${path}?format=hostmap`);
       expect(answer.status).toBe(200);
       expect(answer.json).toEqual({
-        serviceLinks: { hydra: `${scene.emulator.url}/v1` },
-        hostCatalog: {},
+        format: "hostmap",
+        serviceLinks: {
+          hydra: `${scene.emulator.url}/v1`,
+          wdm: `${scene.emulator.url}/wdm/api/v1`,
+          conversation: `${scene.emulator.url}/conversation/api/v1`,
+          metrics: `${scene.emulator.url}/metrics/api/v1`,
+        },
+        hostCatalog: {
+          "127.0.0.1": [
+            { host: "127.0.0.1", ttl: -1, priority: 5, id: "urn:TEAM:us-east-2_a:conversation" },
+          ],
+        },
       });
     }
+    const refused = await api(scene.emulator, "not-a-token", "GET", "/u2c/api/v1/catalog");
+    expect(refused.status).toBe(401);
     const port = new URL(scene.emulator.url).port;
     const viaLocalhost = await api(
       scene.emulator,
@@ -130,6 +142,9 @@ describe("catalog", () => {
       "GET",
       `http://localhost:${port}/u2c/catalog`,
     );
-    expect(viaLocalhost.json["serviceLinks"]).toEqual({ hydra: `http://localhost:${port}/v1` });
+    expect(viaLocalhost.json["serviceLinks"]).toMatchObject({
+      hydra: `http://localhost:${port}/v1`,
+      wdm: `http://localhost:${port}/wdm/api/v1`,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import Koa from "koa";
-import type { Logger, ReceiverConfig } from "@sparkbot/core";
+import type { IngressKind, Logger, ReceiverConfig } from "@sparkbot/core";
 import type { ReceiverMetrics } from "./metrics.js";
 import type { Enqueuer } from "./event-queue.js";
 import { createWebhookHandler } from "./http/webhook.js";
@@ -22,6 +22,8 @@ export interface AppDeps {
   botId: () => string | undefined;
   /** Readiness checks (Redis reachable, registration done). */
   readiness: () => Promise<ReadinessReport>;
+  /** `websocket`: events come over the websocket, and the webhook path answers 404 (default `webhook`). */
+  ingress?: IngressKind;
   /** `resource/event` pairs to enqueue; default `HANDLED_EVENTS`. */
   handledEvents?: readonly string[];
 }
@@ -51,6 +53,13 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(async (ctx) => {
     const isRead = ctx.method === "GET" || ctx.method === "HEAD";
+    if (ctx.path === webhookPath && deps.ingress === "websocket") {
+      ctx.status = 404;
+      ctx.body = {
+        error: "this receiver listens on Webex's websocket (INGRESS=websocket): no webhook here",
+      };
+      return undefined;
+    }
     if (ctx.path === webhookPath) {
       if (ctx.method === "POST") return webhook(ctx);
       ctx.set("Allow", "POST");

@@ -44,3 +44,20 @@ export {
 } from "./registration/reconcile.js";
 export { resolveWebhookSecret, secretKey } from "./registration/secret.js";
 export { withRedisLock, registrationLockKey, type LockOptions } from "./registration/lock.js";
+export {
+  startListener,
+  type Listener,
+  type ListenerOptions,
+  type ListenerStatus,
+  type Reconnect,
+} from "./websocket/listener.js";
+export {
+  afterClose,
+  runSession,
+  type SessionEnd,
+  type SessionOptions,
+} from "./websocket/connection.js";
+export { discoverServices, type ServiceCatalog } from "./websocket/discovery.js";
+export { deviceKey } from "./websocket/device.js";
+export { leaseKey } from "./websocket/lease.js";
+export { WEBSOCKET_ORIGIN, translateActivity } from "./websocket/activity-events.js";

@@ -58,6 +58,16 @@ export interface ReceiverMetrics {
   readonly backfillPasses: Counter<"result">;
   /** `sparkbot_backfill_messages_total{result}`: messages a pass found: recovered, seen, too_old. */
   readonly backfillMessages: Counter<"result">;
+  /** `sparkbot_websocket_connected`: 1 while this receiver's websocket is authorized. */
+  readonly websocketConnected: Gauge;
+  /** `sparkbot_websocket_active`: 1 while this receiver holds the listener lease. */
+  readonly websocketActive: Gauge;
+  /** `sparkbot_websocket_reconnects_total{reason}`: sessions that ended and were retried. */
+  readonly websocketReconnects: Counter<"reason">;
+  /** `sparkbot_websocket_events_total{kind,outcome}`: activities by webhook kind and outcome. */
+  readonly websocketEvents: Counter<"kind" | "outcome">;
+  /** `sparkbot_websocket_event_lag_seconds`: from an activity's `published` to its enqueue. */
+  readonly websocketLag: Histogram;
   /** The text exposition of every metric, for `GET /metrics`. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -172,9 +182,43 @@ export function createMetrics(options: MetricsOptions = {}): ReceiverMetrics {
   });
   for (const result of ["recovered", "seen", "too_old"]) backfillMessages.inc({ result }, 0);
 
+  const websocketConnected = new Gauge({
+    name: "sparkbot_websocket_connected",
+    help: "1 while this receiver's websocket to Webex is authorized (INGRESS=websocket).",
+    registers: [registry],
+  });
+  const websocketActive = new Gauge({
+    name: "sparkbot_websocket_active",
+    help: "1 while this receiver is the bot's active websocket listener (holds the lease).",
+    registers: [registry],
+  });
+  const websocketReconnects = new Counter({
+    name: "sparkbot_websocket_reconnects_total",
+    help: "Websocket sessions that ended and were retried, by the close that ended them.",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const websocketEvents = new Counter({
+    name: "sparkbot_websocket_events_total",
+    help: "Websocket activities by webhook kind and outcome (accepted, duplicate, journaled, skipped, failed).",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [registry],
+  });
+  const websocketLag = new Histogram({
+    name: "sparkbot_websocket_event_lag_seconds",
+    help: "Time from an activity's publication at Webex to its event being stored.",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+
   return {
     registry,
     contentType: registry.contentType,
+    websocketConnected,
+    websocketActive,
+    websocketReconnects,
+    websocketEvents,
+    websocketLag,
     journaled,
     journalReplayed,
     backfillPasses,

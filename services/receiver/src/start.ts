@@ -4,6 +4,7 @@ import type Koa from "koa";
 import type { Redis } from "ioredis";
 import {
   createWebexClientOfKind,
+  defaultU2cUrl,
   listenUrls,
   silentLogger,
   warnIfRedisNotDurable,
@@ -25,6 +26,7 @@ import {
 } from "./redis.js";
 import type { LockOptions } from "./registration/lock.js";
 import { startRegistrar, type Registrar } from "./registration/registrar.js";
+import { startListener, type Listener, type ListenerOptions } from "./websocket/listener.js";
 import {
   readCachedSecret,
   secretCachePath,
@@ -49,6 +51,13 @@ export interface StartReceiverOptions {
   headersTimeoutMs?: number;
   /** Journal replay and adoption timing (defaults: every 1 s and 5 s). */
   journalTiming?: { retryIntervalMs?: number; adoptIntervalMs?: number };
+  /** Websocket listener timing (INGRESS=websocket; defaults in `ListenerOptions`). */
+  websocket?: Partial<
+    Pick<
+      ListenerOptions,
+      "pingIntervalMs" | "pongTimeoutMs" | "backoffMs" | "maxBackoffMs" | "leasePollMs"
+    >
+  >;
 }
 
 /** A receiver listening in this process. */
@@ -64,6 +73,8 @@ export interface RunningReceiver {
   readonly ingest: Ingest;
   readonly registrar: Registrar;
   readonly backfiller: Backfiller;
+  /** The websocket listener (INGRESS=websocket), active or standing by. */
+  readonly listener: Listener | undefined;
   readonly metrics: ReceiverMetrics;
   /** Graceful stop: no new connections, open requests and enqueues finish, Redis closed. */
   close(): Promise<void>;
@@ -122,31 +133,35 @@ export async function startReceiver(
       ...(config.webexTimeoutMs !== undefined ? { timeoutMs: config.webexTimeoutMs } : {}),
     });
   const secretCache = secretCachePath(config.journalDir);
-  const registrar = startRegistrar({
-    webex,
-    redis,
-    prefix: config.redisPrefix,
-    webhookUrl: config.webhookUrl,
-    webhookPath: config.webhookPath,
-    configuredSecret: config.webhookSecret,
-    knownSecret:
-      config.webhookSecret === undefined ? await readCachedSecret(secretCache) : undefined,
-    onReconciled: (report) => {
-      if (report.reactivated.length > 0) {
-        later.backfiller?.trigger("an inactive webhook was reactivated");
-      }
-    },
-    onSecret: (secret) => {
-      if (config.webhookSecret === undefined) void writeCachedSecret(secretCache, secret, logger);
-    },
-    removeOtherWebhooks: config.removeOtherWebhooks,
-    checkIntervalSeconds: config.webhookCheckIntervalSeconds,
-    logger: logger.child({ component: "registration" }),
-    ...(options.lock !== undefined ? { lock: options.lock } : {}),
-    ...(options.registrationRetryDelayMs !== undefined
-      ? { retryDelayMs: options.registrationRetryDelayMs }
-      : {}),
-  });
+  const websocketMode = config.ingress === "websocket";
+  const registrar = websocketMode
+    ? noRegistrar()
+    : startRegistrar({
+        webex,
+        redis,
+        prefix: config.redisPrefix,
+        webhookUrl: config.webhookUrl,
+        webhookPath: config.webhookPath,
+        configuredSecret: config.webhookSecret,
+        knownSecret:
+          config.webhookSecret === undefined ? await readCachedSecret(secretCache) : undefined,
+        onReconciled: (report) => {
+          if (report.reactivated.length > 0) {
+            later.backfiller?.trigger("an inactive webhook was reactivated");
+          }
+        },
+        onSecret: (secret) => {
+          if (config.webhookSecret === undefined)
+            void writeCachedSecret(secretCache, secret, logger);
+        },
+        removeOtherWebhooks: config.removeOtherWebhooks,
+        checkIntervalSeconds: config.webhookCheckIntervalSeconds,
+        logger: logger.child({ component: "registration" }),
+        ...(options.lock !== undefined ? { lock: options.lock } : {}),
+        ...(options.registrationRetryDelayMs !== undefined
+          ? { retryDelayMs: options.registrationRetryDelayMs }
+          : {}),
+      });
   const backfiller = startBackfiller(
     {
       webex,
@@ -159,12 +174,33 @@ export async function startReceiver(
     config.backfill,
   );
   later.backfiller = backfiller;
+  const listener = websocketMode
+    ? startListener({
+        ...websocketSettings(config),
+        token: config.accessToken,
+        webex,
+        redis,
+        prefix: config.redisPrefix,
+        enqueuer: ingest,
+        metrics,
+        logger: logger.child({ component: "websocket" }),
+        onConnected: (reason) => backfiller.trigger(reason),
+        ...options.websocket,
+      })
+    : undefined;
   const readiness = async (): Promise<ReadinessReport> => {
-    const checks = {
-      redis: await redisTakesWrites(redis, config.redisPrefix),
-      secret: registrar.secret() !== undefined,
-      registration: registrar.registered(),
-    };
+    const redisOk = await redisTakesWrites(redis, config.redisPrefix);
+    // A standby listener is ready (it takes over when needed); the active one once its socket is up.
+    const checks: Record<string, boolean> = listener
+      ? {
+          redis: redisOk,
+          websocket: listener.status().role === "standby" || listener.status().connected,
+        }
+      : {
+          redis: redisOk,
+          secret: registrar.secret() !== undefined,
+          registration: registrar.registered(),
+        };
     return { ready: Object.values(checks).every(Boolean), checks };
   };
   const app = createApp({
@@ -175,6 +211,7 @@ export async function startReceiver(
     secret: registrar.secret,
     botId: registrar.botId,
     readiness,
+    ingress: config.ingress ?? "webhook",
   });
 
   // Slow clients do not hold connections for minutes. Node checks these timeouts every
@@ -201,12 +238,13 @@ export async function startReceiver(
   // Logged: where it is really reachable (every interface's address when on 0.0.0.0).
   logger.info("receiver listening", {
     urls: listenUrls(config.host, port),
-    webhookPath: config.webhookPath,
+    ...(websocketMode ? { ingress: "websocket" } : { webhookPath: config.webhookPath }),
   });
 
   let closing: Promise<void> | undefined;
   const close = async () => {
     await closeServer(server, options.closeTimeoutMs ?? 10_000);
+    await listener?.stop();
     await registrar.stop();
     await backfiller.stop();
     await ingest.stop();
@@ -227,6 +265,7 @@ export async function startReceiver(
     ingest,
     registrar,
     backfiller,
+    listener,
     metrics,
     close: () => (closing ??= close()),
   };
@@ -246,4 +285,26 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/** The listener's settings from the configuration (defaults for configs built by hand). */
+function websocketSettings(config: ReceiverConfig) {
+  return (
+    config.websocket ?? {
+      u2cUrl: defaultU2cUrl(config.webexApiUrl),
+      leaseMs: 10_000,
+      deviceName: "sparkbot-listener",
+    }
+  );
+}
+
+/** In websocket mode nothing is registered: no webhook secret, nothing to reconcile. */
+function noRegistrar(): Registrar {
+  return {
+    secret: () => undefined,
+    botId: () => undefined,
+    registered: () => true,
+    runOnce: () => Promise.resolve(undefined),
+    stop: () => Promise.resolve(),
+  };
 }

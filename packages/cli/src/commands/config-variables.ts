@@ -51,7 +51,9 @@ export const VARIABLES: readonly Variable[] = [
   { name: "WEBEX_LOG_LEVEL", value: (c) => c.sdk.logLevel ?? "silent" },
   {
     name: "U2C_SERVICE_URL",
-    value: (c) => c.sdk.u2cUrl ?? "(not set: Webex's, or WEBEX_API_URL's server)",
+    value: (c) =>
+      c.sdk.u2cUrl ??
+      `(not set: ${c.receiver.websocket?.u2cUrl ?? "Webex's, or WEBEX_API_URL's server"})`,
   },
   { name: "REDIS_URL", value: (c) => maskUrlPassword(c.receiver.redisUrl) },
   { name: "REDIS_PREFIX", value: (c) => c.receiver.redisPrefix },
@@ -64,6 +66,12 @@ export const VARIABLES: readonly Variable[] = [
       env["RECEIVER_PORT"]?.trim() && env["PORT"]?.trim()
         ? "(ignored: RECEIVER_PORT is set)"
         : raw(env, "PORT", "RECEIVER_PORT's other name"),
+  },
+  { name: "INGRESS", value: (c) => c.receiver.ingress ?? "webhook" },
+  { name: "WEBSOCKET_LEASE_MS", value: (c) => c.receiver.websocket?.leaseMs ?? 10_000 },
+  {
+    name: "WEBSOCKET_DEVICE_NAME",
+    value: (c) => c.receiver.websocket?.deviceName ?? "sparkbot-listener",
   },
   { name: "WEBHOOK_URL", value: (c) => c.receiver.webhookUrl ?? "(not set: no registration)" },
   { name: "WEBHOOK_PATH", value: (c) => c.receiver.webhookPath },

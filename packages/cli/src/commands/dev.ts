@@ -25,6 +25,8 @@ export interface DevOptions {
   bot?: string;
   /** `--emulator`: run on the local emulator even when the environment names a token. */
   emulator?: boolean;
+  /** `--websocket` (or `INGRESS=websocket`): the receiver listens on the websocket, no webhook. */
+  websocket?: boolean;
 }
 
 const HOST = "127.0.0.1";
@@ -43,7 +45,7 @@ export async function runDev(options: DevOptions, env = process.env): Promise<nu
   let mode: DevMode;
   let botModule: string | undefined;
   try {
-    mode = chooseDevMode(env, options.emulator);
+    mode = chooseDevMode(env, options.emulator, options.websocket);
     botModule = resolveBotModule(options.bot, env);
   } catch (error) {
     if (!(error instanceof DevSetupError)) throw error;
@@ -151,7 +153,10 @@ async function startServices(
   const receiverPort = await choosePort(options.receiverPort, 8080);
   const workerPort = await choosePort(options.workerPort, 9464);
   const receiverHost = useEmulator ? HOST : (env["RECEIVER_HOST"] ?? HOST);
-  if (useEmulator) serviceEnv["WEBHOOK_URL"] = `http://${HOST}:${receiverPort}`;
+  if (options.websocket) {
+    serviceEnv["INGRESS"] = "websocket";
+    serviceEnv["WEBHOOK_URL"] = "";
+  } else if (useEmulator) serviceEnv["WEBHOOK_URL"] = `http://${HOST}:${receiverPort}`;
   children.start("receiver", process.execPath, [ENTRY_POINTS.receiver], {
     ...serviceEnv,
     RECEIVER_HOST: receiverHost,
@@ -171,6 +176,7 @@ async function startServices(
   ]);
   return {
     mode: useEmulator ? "emulator" : "webex",
+    ingress: options.websocket ? "websocket" : "webhook",
     startedAt: new Date().toISOString(),
     pid: process.pid,
     redisUrl: redis.url,

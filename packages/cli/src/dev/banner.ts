@@ -25,7 +25,14 @@ export function readyBanner(session: DevSession, sessionPath: string): string[] 
       `  Local Webex (emulator): ${session.emulator.url}  (REST API ${session.emulator.apiUrl})`,
     );
   } else {
-    lines.push("  Talk to the bot in Webex: its webhooks point at WEBHOOK_URL.");
+    lines.push(
+      session.ingress === "websocket"
+        ? "  Talk to the bot in Webex: the receiver listens on Webex's websocket."
+        : "  Talk to the bot in Webex: its webhooks point at WEBHOOK_URL.",
+    );
+  }
+  if (session.ingress === "websocket") {
+    lines.push("  Ingress:  websocket (INGRESS=websocket: no webhook, no public URL)");
   }
   lines.push(
     `  Bot:      ${session.botModule ?? "the example bot (set --bot or BOT_MODULE for yours)"}`,

@@ -17,9 +17,14 @@ function token(env: NodeJS.ProcessEnv): string | undefined {
  * silently running on the emulator: the token would not be used, and the bot would stay silent
  * in Webex. `--emulator` runs on the emulator whatever the environment says.
  */
-export function chooseDevMode(env: NodeJS.ProcessEnv, forceEmulator = false): DevMode {
+export function chooseDevMode(
+  env: NodeJS.ProcessEnv,
+  forceEmulator = false,
+  websocket = false,
+): DevMode {
   const bot = token(env);
-  const webhookUrl = env["WEBHOOK_URL"]?.trim();
+  // With the websocket, Webex needs no URL of ours: the token alone means real Webex.
+  const webhookUrl = websocket ? undefined : env["WEBHOOK_URL"]?.trim();
   if (forceEmulator) {
     const ignored = [bot && "WEBEX_ACCESS_TOKEN", webhookUrl && "WEBHOOK_URL"].filter(Boolean);
     const note =
@@ -28,7 +33,7 @@ export function chooseDevMode(env: NodeJS.ProcessEnv, forceEmulator = false): De
         : undefined;
     return { kind: "emulator", note };
   }
-  if (bot !== undefined && webhookUrl) return { kind: "webex", token: bot };
+  if (bot !== undefined && (webhookUrl || websocket)) return { kind: "webex", token: bot };
   if (bot !== undefined) {
     throw new DevSetupError(
       "WEBEX_ACCESS_TOKEN is set but WEBHOOK_URL is not. To run against Webex, set WEBHOOK_URL to the public https URL that reaches the receiver (e.g. a tunnel to port 8080); to run on the local emulator instead, unset WEBEX_ACCESS_TOKEN or pass --emulator",

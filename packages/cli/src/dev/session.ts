@@ -5,6 +5,8 @@ import { dirname } from "node:path";
 export interface DevSession {
   /** "emulator" for the local Webex, "webex" when running against real Webex. */
   mode: "emulator" | "webex";
+  /** How events reach the receiver (absent in sessions of older versions: webhook). */
+  ingress?: "webhook" | "websocket";
   startedAt: string;
   /** The dev command's own pid. */
   pid: number;

@@ -28,6 +28,13 @@ export const WEBEX_CLIENT_KINDS = ["sdk", "http"] as const;
 /** One of `WEBEX_CLIENT_KINDS` (`WEBEX_CLIENT`). */
 export type WebexClientKind = (typeof WEBEX_CLIENT_KINDS)[number];
 
+/** How events reach the receiver: Webex POSTs webhooks, or it listens on Webex's websocket. */
+export const INGRESS_KINDS = ["webhook", "websocket"] as const;
+/** One of `INGRESS_KINDS` (`INGRESS`). */
+export type IngressKind = (typeof INGRESS_KINDS)[number];
+/** Webex's service catalog (U2C), used when `U2C_SERVICE_URL` is unset and the API is Webex's. */
+export const DEFAULT_U2C_URL = "https://u2c.wbx2.com/u2c/api/v1";
+
 /** What both services need: Webex, Redis and logging. */
 export interface CommonConfig {
   /** `WEBEX_ACCESS_TOKEN`, or the original's `SPARK_ACCESS_TOKEN`. */
@@ -82,6 +89,24 @@ export interface ReceiverConfig extends CommonConfig {
   journalMaxBytes: number;
   /** `ENQUEUE_TIMEOUT_MS`: how long an enqueue may take before the event is journaled instead. */
   enqueueTimeoutMs: number;
+  /**
+   * `INGRESS`: `webhook` (default: Webex POSTs events to `WEBHOOK_URL`) or `websocket` (the
+   * receiver connects out to Webex's websocket; no public URL). Optional for configs built by
+   * hand: absent is `webhook`.
+   */
+  ingress?: IngressKind;
+  /** The websocket listener's settings (read in both modes; used with `INGRESS=websocket`). */
+  websocket?: {
+    /**
+     * `U2C_SERVICE_URL`: the service catalog's base (`<it>/catalog`); default Webex's, or for
+     * another `WEBEX_API_URL` (the emulator) that server's `/u2c/api/v1`.
+     */
+    u2cUrl: string;
+    /** `WEBSOCKET_LEASE_MS`: how long the active listener's Redis lease lasts unrenewed. */
+    leaseMs: number;
+    /** `WEBSOCKET_DEVICE_NAME`: the WDM device name the listener registers and reuses. */
+    deviceName: string;
+  };
   /** `BACKFILL_*`: recovering what Webex could not deliver (see the README). */
   backfill: {
     /** `BACKFILL_ENABLED`. */
@@ -143,8 +168,9 @@ export function loadReceiverConfig(env: Env): ReceiverConfig {
   if (!webhookPath.startsWith("/")) {
     throw new ConfigError("WEBHOOK_PATH", `WEBHOOK_PATH must start with "/", got "${webhookPath}"`);
   }
+  const common = loadCommonConfig(env);
   return {
-    ...loadCommonConfig(env),
+    ...common,
     host: readString(env, "RECEIVER_HOST", "0.0.0.0") ?? "0.0.0.0",
     port: readInt(env, port, 8080, { min: 0, max: 65535 }),
     webhookPath,
@@ -157,6 +183,15 @@ export function loadReceiverConfig(env: Env): ReceiverConfig {
     journalDir: resolve(readString(env, "JOURNAL_DIR", DEFAULT_JOURNAL_DIR) ?? DEFAULT_JOURNAL_DIR),
     journalMaxBytes: readInt(env, "JOURNAL_MAX_BYTES", 256 * 1024 * 1024, { min: 64 * 1024 }),
     enqueueTimeoutMs: readInt(env, "ENQUEUE_TIMEOUT_MS", 500, { min: 10, max: 60_000 }),
+    ingress: readChoice(env, "INGRESS", "webhook", INGRESS_KINDS),
+    websocket: {
+      u2cUrl:
+        readUrl(env, "U2C_SERVICE_URL", undefined, ["http:", "https:"]) ??
+        defaultU2cUrl(common.webexApiUrl),
+      leaseMs: readInt(env, "WEBSOCKET_LEASE_MS", 10_000, { min: 2_000, max: 300_000 }),
+      deviceName:
+        readString(env, "WEBSOCKET_DEVICE_NAME", "sparkbot-listener") ?? "sparkbot-listener",
+    },
     backfill: {
       enabled: readBool(env, "BACKFILL_ENABLED", true),
       intervalSeconds: readInt(env, "BACKFILL_INTERVAL_S", 60, { min: 0 }),
@@ -165,6 +200,14 @@ export function loadReceiverConfig(env: Env): ReceiverConfig {
       maxRooms: readInt(env, "BACKFILL_MAX_ROOMS", 100, { min: 1, max: 1000 }),
     },
   };
+}
+
+/** Webex's catalog for Webex's API; for another API URL (the emulator), that server's. */
+export function defaultU2cUrl(webexApiUrl: string): string {
+  if (new URL(webexApiUrl).hostname === new URL(DEFAULT_WEBEX_API_URL).hostname) {
+    return DEFAULT_U2C_URL;
+  }
+  return `${webexApiUrl.replace(/\/v1\/?$/, "")}/u2c/api/v1`;
 }
 
 /** Reads the worker's settings; throws `ConfigError` naming a bad or missing variable. */

@@ -1,46 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { AttachmentAction, Membership, Message } from "../webex/types.js";
 import type { WebhookEvent } from "../webex/webhook-event.js";
+import { buildWebhookEvent, type EventOrigin } from "../webex/webhook-event-builder.js";
 
-function envelope(
-  resource: string,
-  event: string,
-  actorId: string | undefined,
-  data: WebhookEvent["data"],
-): WebhookEvent {
-  return {
-    id: randomUUID(),
-    name: "sparkbot",
-    targetUrl: "http://localhost/sparkbot",
-    resource,
-    event,
-    ...(actorId === undefined ? {} : { actorId }),
-    data,
-  };
+/** The origin of the harness's envelopes: a webhook named `sparkbot` on localhost. */
+function origin(): EventOrigin {
+  return { id: randomUUID(), name: "sparkbot", targetUrl: "http://localhost/sparkbot" };
 }
 
 /** The `messages/created` webhook envelope Webex would post for `message`. */
 export function webhookEventFor(message: Message): WebhookEvent {
-  return {
-    ...envelope("messages", "created", message.personId, {
-      id: message.id,
-      roomId: message.roomId,
-      ...(message.roomType === undefined ? {} : { roomType: message.roomType }),
-      personId: message.personId,
-      personEmail: message.personEmail,
-      created: message.created,
-      ...(message.mentionedPeople === undefined
-        ? {}
-        : { mentionedPeople: message.mentionedPeople }),
-    }),
-    created: message.created,
-  };
+  return buildWebhookEvent({ resource: "messages", event: "created", message }, origin());
 }
 
 /** The `attachmentActions/created` envelope: the action without its `inputs`, as Webex sends it. */
 export function actionEventFor(action: AttachmentAction): WebhookEvent {
-  const { inputs: _inputs, ...data } = action;
-  return envelope("attachmentActions", "created", action.personId, data);
+  return buildWebhookEvent({ resource: "attachmentActions", event: "created", action }, origin());
 }
 
 /** The `memberships/created` or `memberships/deleted` envelope: `data` is the membership. */
@@ -49,5 +24,8 @@ export function membershipEventFor(
   event: "created" | "deleted",
   actorId: string | undefined,
 ): WebhookEvent {
-  return envelope("memberships", event, actorId, { ...membership });
+  return buildWebhookEvent(
+    { resource: "memberships", event, membership, ...(actorId === undefined ? {} : { actorId }) },
+    origin(),
+  );
 }

@@ -37,13 +37,12 @@ export function decodeWebexId(id: string): DecodedWebexId | undefined {
 }
 
 /**
- * The REST id of an object known by its uuid, as the REST API writes it (unpadded base64 of
- * `ciscospark://us/<KIND>/<uuid>`): how the websocket's activity ids become message ids.
+ * The REST id of an object known by its uuid, as the REST API writes it (unpadded url-safe
+ * base64 of `ciscospark://us/<KIND>/<uuid>`, as the JS SDK's `constructHydraId`): how the
+ * websocket's activity ids become message ids.
  */
 export function restIdOf(kind: string, uuid: string, cluster = "us"): string {
-  return Buffer.from(`ciscospark://${cluster}/${kind}/${uuid}`, "utf8")
-    .toString("base64")
-    .replace(/=+$/, "");
+  return Buffer.from(`ciscospark://${cluster}/${kind}/${uuid}`, "utf8").toString("base64url");
 }
 
 /**

@@ -4,6 +4,7 @@ import { sendRequest } from "../http/send.js";
 import type { MembershipChange } from "../services.js";
 import type { WebexRules } from "../state/card-rules.js";
 import type { DeliveryRecord, Team } from "../state/records.js";
+import type { MercuryState } from "../mercury/hub.js";
 
 /** A person created through the control API, with the bearer token to act as them. */
 export type ControlPerson = Person & { token: string };
@@ -132,6 +133,28 @@ export class EmulatorControl {
   /** Forgets all people, rooms, messages, webhooks, deliveries and faults. */
   async reset(): Promise<void> {
     await this.call("POST", "/reset");
+  }
+
+  /** WDM devices, websocket connections, pending frames and counters. */
+  websocketState(): Promise<MercuryState> {
+    return this.call("GET", "/websocket");
+  }
+
+  /** Closes websocket connections (all, or one device's) with `code` (1006: cut, the default). */
+  dropWebsockets(d: { code?: number; reason?: string; deviceId?: string } = {}): Promise<{
+    dropped: number;
+  }> {
+    return this.call("POST", "/websocket/drop", d);
+  }
+
+  /** Refuses the next `count` websocket authorizations (closed with 4401). */
+  async refuseWebsocketAuth(count: number): Promise<void> {
+    await this.call("POST", "/websocket/refuse-auth", { count });
+  }
+
+  /** Stops (false) or resumes (true) answering the websockets' pings. */
+  async answerWebsocketPings(answer: boolean): Promise<void> {
+    await this.call("POST", "/websocket/pings", { answer });
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

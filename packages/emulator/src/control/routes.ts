@@ -7,6 +7,7 @@ import { composeMessage } from "../state/compose.js";
 
 import { CONTROL_PREFIX } from "./prefix.js";
 import { memberRoutes } from "./member-routes.js";
+import { websocketControlRoutes } from "./websocket-routes.js";
 
 export { CONTROL_PREFIX };
 
@@ -99,6 +100,7 @@ export function controlRoutes(router: Router, services: EmulatorServices): void 
   });
 
   memberRoutes(router, services);
+  websocketControlRoutes(router, services);
 
   router.on("POST", `${CONTROL_PREFIX}/teams`, async (ctx) => {
     const body = await ctx.body();
@@ -145,6 +147,8 @@ export function controlRoutes(router: Router, services: EmulatorServices): void 
   router.on("POST", `${CONTROL_PREFIX}/reset`, (ctx) => {
     store.reset();
     faults.clear();
+    services.devices.clear();
+    services.mercury.reset();
     Object.assign(services.rules, services.baseRules);
     ctx.empty(204);
   });

@@ -60,6 +60,7 @@ export function submitAttachmentAction(
     created: store.isoNow(),
   };
   store.attachmentActions.set(action.id, action);
+  services.events.emit("attachment-action", action);
   services.delivery.dispatch(attachmentActionCreated(store, action));
   return action;
 }

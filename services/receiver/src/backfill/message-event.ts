@@ -1,4 +1,4 @@
-import type { Message, WebhookEvent } from "@sparkbot/core";
+import { buildWebhookEvent, type Message, type WebhookEvent } from "@sparkbot/core";
 
 /** The `id` and `name` of the envelopes the backfill builds, so that logs tell them apart. */
 export const BACKFILL_ORIGIN = { id: "sparkbot-backfill", name: "SparkBot backfill" } as const;
@@ -8,24 +8,8 @@ export const BACKFILL_ORIGIN = { id: "sparkbot-backfill", name: "SparkBot backfi
  * same job id (`jobIdFor`) as the webhook's, and the same job whichever path brings it.
  */
 export function messageCreatedEventFor(message: Message): WebhookEvent {
-  return {
-    ...BACKFILL_ORIGIN,
-    targetUrl: "",
-    resource: "messages",
-    event: "created",
-    created: message.created,
-    actorId: message.personId,
-    data: {
-      id: message.id,
-      roomId: message.roomId,
-      ...(message.roomType !== undefined ? { roomType: message.roomType } : {}),
-      personId: message.personId,
-      personEmail: message.personEmail,
-      ...(message.mentionedPeople !== undefined
-        ? { mentionedPeople: message.mentionedPeople }
-        : {}),
-      ...(message.parentId !== undefined ? { parentId: message.parentId } : {}),
-      created: message.created,
-    },
-  };
+  return buildWebhookEvent(
+    { resource: "messages", event: "created", message },
+    { ...BACKFILL_ORIGIN, targetUrl: "" },
+  );
 }
