@@ -4,6 +4,7 @@ import type Koa from "koa";
 import type { Redis } from "ioredis";
 import {
   createWebexClientOfKind,
+  webexClientOptionsFor,
   listenUrls,
   silentLogger,
   warnIfRedisNotDurable,
@@ -115,12 +116,7 @@ export async function startReceiver(
   // Created last (it needs the ingest and the registrar's triggers need it).
   const later: { backfiller?: Backfiller } = {};
   const webex =
-    options.webex ??
-    createWebexClientOfKind(config.webexClient, {
-      accessToken: config.accessToken,
-      apiUrl: config.webexApiUrl,
-      ...(config.webexTimeoutMs !== undefined ? { timeoutMs: config.webexTimeoutMs } : {}),
-    });
+    options.webex ?? createWebexClientOfKind(config.webexClient, webexClientOptionsFor(config));
   const secretCache = secretCachePath(config.journalDir);
   const registrar = startRegistrar({
     webex,

@@ -2,6 +2,7 @@ import {
   QUEUE_NAME,
   createLogger,
   createWebexClientOfKind,
+  webexClientOptionsFor,
   handledEventsKey,
   isRetryableWebexError,
   serializeHandledEvents,
@@ -67,12 +68,7 @@ export async function startWorker(
   const access = config.access ?? {};
   const bot = withAccessControl(options.bot ?? (await loadBot(config.botModule)), access, metrics);
   const webex = instrumentWebexClient(
-    options.webex ??
-      createWebexClientOfKind(config.webexClient, {
-        accessToken: config.accessToken,
-        apiUrl: config.webexApiUrl,
-        ...(config.webexTimeoutMs !== undefined ? { timeoutMs: config.webexTimeoutMs } : {}),
-      }),
+    options.webex ?? createWebexClientOfKind(config.webexClient, webexClientOptionsFor(config)),
     metrics.webexRequests,
   );
   const self = await whoAmI(webex, logger).catch((error: unknown) => {
