@@ -123,7 +123,6 @@ async function runBot(
       await deliverReply(deps, ledger, target, index, reply, counts);
       index += 1;
     }
-    await ledger.finish();
   } catch (error) {
     failure = error;
     controller.abort(error);
