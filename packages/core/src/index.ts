@@ -7,6 +7,7 @@ export * from "./webex/webhook-event.js";
 export * from "./webex/ids.js";
 export * from "./jobs/job.js";
 export * from "./jobs/handled-events.js";
+export * from "./jobs/room-order.js";
 export * from "./jobs/redis-durability.js";
 export * from "./config/env.js";
 export * from "./config/config.js";

@@ -6,6 +6,9 @@ import {
   createEventJob,
   jobIdFor,
   jobNameFor,
+  roomOfEvent,
+  roomOrderCounterKey,
+  roomOrderKey,
   type EventJob,
   type WebhookEvent,
 } from "@sparkbot/core";
@@ -65,6 +68,8 @@ export interface EventQueueOptions {
   /** Longest an enqueue may take before it is reported unavailable (default 2000 ms). */
   timeoutMs?: number;
   dedupeWindowMs?: number;
+  /** `ROOM_ORDERING`: place each first delivery in its room's arrival order (default off). */
+  roomOrdering?: boolean;
 }
 
 /** The producer side of the event queue. */
@@ -83,21 +88,33 @@ export interface EventQueue extends Enqueuer {
 
 /**
  * Marks a delivery seen: "pending" unless a marker exists; answers the marker it found (nil:
- * none, this delivery is the first).
+ * none, this delivery is the first). A first delivery with room ordering on takes its place
+ * in its room's arrival order (see core's jobs/room-order.ts).
+ * KEYS: marker, room set, counter. ARGV: window ms, "1" to order, job id.
  */
 const MARK_SEEN_SCRIPT = `
 local previous = redis.call("GET", KEYS[1])
-if not previous then redis.call("SET", KEYS[1], "pending", "PX", ARGV[1]) end
-return previous
+if previous then return previous end
+redis.call("SET", KEYS[1], "pending", "PX", ARGV[1])
+if ARGV[2] == "1" then
+  redis.call("ZADD", KEYS[2], redis.call("INCR", KEYS[3]), ARGV[3])
+  redis.call("PEXPIRE", KEYS[2], ARGV[1])
+end
+return false
 `;
 
 /**
  * After the add: the marker says "queued" only once the job is stored (the job, or BullMQ's
  * deduplication key of it, exists), for as long as that deduplication key lives; otherwise it
- * stays as it was ("pending": a later delivery, the journal or the backfill adds it again).
+ * stays as it was ("pending": a later delivery, the journal or the backfill adds it again), and
+ * the job leaves its room's order (it would hold the room's later commands).
  */
+// KEYS: marker, job, deduplication key, room set. ARGV: window ms, job id.
 const MARK_QUEUED_SCRIPT = `
-if redis.call("EXISTS", KEYS[2]) == 0 and redis.call("EXISTS", KEYS[3]) == 0 then return 0 end
+if redis.call("EXISTS", KEYS[2]) == 0 and redis.call("EXISTS", KEYS[3]) == 0 then
+  redis.call("ZREM", KEYS[4], ARGV[2])
+  return 0
+end
 local ttl = redis.call("PTTL", KEYS[3])
 if ttl <= 0 then ttl = tonumber(ARGV[1]) end
 redis.call("SET", KEYS[1], "queued", "PX", ttl)
@@ -105,8 +122,8 @@ return 1
 `;
 
 interface MarkerCommands {
-  sparkbotMarkSeen(marker: string, windowMs: string): unknown;
-  sparkbotMarkQueued(marker: string, jobKey: string, dedupKey: string, windowMs: string): unknown;
+  sparkbotMarkSeen(...args: string[]): unknown;
+  sparkbotMarkQueued(...args: string[]): unknown;
 }
 
 /** One enqueue waiting for the next flush. */
@@ -134,9 +151,10 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
     streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } },
   });
   queue.on("error", () => undefined); // connection errors surface as failed enqueues
+  const counterKey = roomOrderCounterKey(prefix);
   if (!("sparkbotMarkSeen" in redis)) {
-    redis.defineCommand("sparkbotMarkSeen", { numberOfKeys: 1, lua: MARK_SEEN_SCRIPT });
-    redis.defineCommand("sparkbotMarkQueued", { numberOfKeys: 3, lua: MARK_QUEUED_SCRIPT });
+    redis.defineCommand("sparkbotMarkSeen", { numberOfKeys: 3, lua: MARK_SEEN_SCRIPT });
+    redis.defineCommand("sparkbotMarkQueued", { numberOfKeys: 4, lua: MARK_QUEUED_SCRIPT });
   }
   const inFlight = new Set<Promise<unknown>>();
   const window = String(dedupeWindowMs);
@@ -152,7 +170,10 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       for (const { event, receivedAt } of entries) {
         const jobId = jobIdFor(event);
         const marker = seenMarkerKey(prefix, jobId);
-        commands.sparkbotMarkSeen(marker, window);
+        const room = roomOfEvent(event);
+        const roomKey = roomOrderKey(prefix, room ?? "");
+        const ordered = options.roomOrdering === true && room !== undefined ? "1" : "0";
+        commands.sparkbotMarkSeen(marker, roomKey, counterKey, window, ordered, jobId);
         const job = new Job<EventJob>(
           queue,
           jobNameFor(event),

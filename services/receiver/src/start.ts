@@ -98,6 +98,7 @@ export async function startReceiver(
     redis,
     prefix: config.redisPrefix,
     timeoutMs: config.enqueueTimeoutMs,
+    roomOrdering: config.roomOrdering === true,
   });
   const metrics = createMetrics({
     countJobs: queue.countJobs,

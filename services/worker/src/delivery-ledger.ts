@@ -57,6 +57,12 @@ export interface DeliveryLedger {
   /** Claims reply `index` before it is sent; see the scheme above. */
   claim(index: number): Promise<Claim>;
   /**
+   * The next `claim` also takes the job out of the room order `roomKey` (the handler has been
+   * invoked: the room's next command may start), sparing a round trip. Answers a function that
+   * tells whether that claim was sent yet (if not, the caller leaves the order itself).
+   */
+  leaveRoomWithNextClaim(roomKey: string): () => boolean;
+  /**
    * Withdraws the intent recorded by `claim(index)` after Webex refused the send (a 4xx: nothing
    * was created), unless the reply is recorded as sent or this attempt lost the job's lock.
    */
@@ -85,8 +91,10 @@ export interface LedgerOptions {
 /** How long a bot message stays claimed by the reply it was recorded for (default one hour). */
 export const DEFAULT_CLAIM_TTL_SECONDS = 3600;
 
-// KEYS: the job's hash, its lock, the legacy ledger. ARGV: token, index, now, stray TTL.
+// KEYS: the job's hash, its lock, the legacy ledger, a room's order. ARGV: token, index, now,
+// stray TTL, the job id to take out of the room's order ("" for none; see room-turn.ts).
 const CLAIM_SCRIPT = `
+if ARGV[5] ~= "" then redis.call("ZREM", KEYS[4], ARGV[5]) end
 if ARGV[1] ~= "" and redis.call("GET", KEYS[2]) ~= ARGV[1] then return {"lost"} end
 local sentField, intentField = "sent:" .. ARGV[2], "intent:" .. ARGV[2]
 local sent = redis.call("HGET", KEYS[1], sentField) or redis.call("HGET", KEYS[3], sentField)
@@ -127,7 +135,7 @@ interface LedgerCommands {
 /** The ledger's scripts as commands of `redis` (each sent once, then run by its SHA: EVALSHA). */
 function ledgerCommands(redis: Redis): LedgerCommands {
   const scripts = {
-    sparkbotClaimReply2: { lua: CLAIM_SCRIPT, numberOfKeys: 3 },
+    sparkbotClaimReply2: { lua: CLAIM_SCRIPT, numberOfKeys: 4 },
     sparkbotReleaseReply2: { lua: RELEASE_SCRIPT, numberOfKeys: 2 },
     sparkbotRecordReply2: { lua: RECORD_SCRIPT, numberOfKeys: 2 },
   };
@@ -158,19 +166,28 @@ export function createDeliveryLedger(options: LedgerOptions): DeliveryLedger {
   const key = ledgerKey(prefix, queueName, jobId);
   const lockKey = `${key}:lock`;
   const strayTtl = String(options.inFlightTtlSeconds ?? 24 * 3600);
+  let roomToLeave: string | undefined;
   const claimTtl = options.claimTtlSeconds ?? DEFAULT_CLAIM_TTL_SECONDS;
   return {
     async claim(index) {
+      const room = roomToLeave;
+      roomToLeave = undefined;
       const reply = await ledgerCommands(redis).sparkbotClaimReply2(
         key,
         lockKey,
         legacyLedgerKey(prefix, queueName, jobId),
+        room ?? key,
         options.token ?? "",
         String(index),
         String(Date.now()),
         strayTtl,
+        room === undefined ? "" : jobId,
       );
       return parseClaim(reply);
+    },
+    leaveRoomWithNextClaim(roomKey) {
+      roomToLeave = roomKey;
+      return () => roomToLeave === undefined;
     },
     async release(index) {
       await ledgerCommands(redis).sparkbotReleaseReply2(

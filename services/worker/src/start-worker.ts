@@ -13,6 +13,7 @@ import {
   type WebexClient,
   type WorkerConfig,
 } from "@sparkbot/core";
+import { createRoomTurns } from "./room-turn.js";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { describeAccessPolicy, withAccessControl } from "./access-control.js";
@@ -102,6 +103,9 @@ export async function startWorker(
     commandTimeoutMs: config.commandTimeoutMs,
     metrics,
     logger,
+    ...(config.roomOrdering === true
+      ? { roomTurns: createRoomTurns({ redis: ledgerRedis, prefix: config.redisPrefix }) }
+      : {}),
   });
   const worker = createQueueWorker({
     connection,

@@ -64,6 +64,7 @@ export const VARIABLES: readonly Variable[] = [
     name: "U2C_SERVICE_URL",
     value: (c) => c.sdk.u2cUrl ?? "(not set: Webex's, or WEBEX_API_URL's server)",
   },
+  { name: "ROOM_ORDERING", value: (c) => c.receiver.roomOrdering ?? false },
   { name: "REDIS_URL", value: (c) => maskUrlPassword(c.receiver.redisUrl) },
   { name: "REDIS_PREFIX", value: (c) => c.receiver.redisPrefix },
   { name: "LOG_LEVEL", value: (c) => c.receiver.logLevel },

@@ -58,6 +58,11 @@ export interface CommonConfig {
    * Optional for configs built by hand: absent is the client's default (15 s).
    */
   webexTimeoutMs?: number;
+  /**
+   * `ROOM_ORDERING`: the commands of one room start in the order they arrived (see
+   * jobs/room-order.ts). Optional for configs built by hand: absent is off.
+   */
+  roomOrdering?: boolean;
 }
 
 /** The receiver's settings, from its environment (see `loadReceiverConfig`). */
@@ -137,6 +142,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
     logLevel: readChoice(env, "LOG_LEVEL", "info", LOG_LEVELS),
     webexClient: readChoice(env, "WEBEX_CLIENT", "http", WEBEX_CLIENT_KINDS),
     webexProxy: readProxy(env),
+    roomOrdering: readBool(env, "ROOM_ORDERING", true),
     webexTimeoutMs: readInt(env, "WEBEX_TIMEOUT_MS", DEFAULT_WEBEX_TIMEOUT_MS, {
       min: 100,
       max: 600_000,
