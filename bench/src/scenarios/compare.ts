@@ -29,6 +29,8 @@ export interface StackRound {
   perSecond: number;
   cpuMsPerCommand: number;
   redisMsPerCommand: number;
+  /** The workers' share of it (SparkBot), for the client-cost estimate. */
+  workerMsPerCommand: number;
   p50Ms: number;
   /** The share of the machine other processes took during the run (0–1). */
   othersShare: number;
@@ -150,10 +152,14 @@ function stackOf(
 /** CPU (ms) of the stack's processes, Redis (ms, 0 for stacks without), the machine's busy ms. */
 async function meter(ctx: BenchContext, stack: Stack) {
   const own = stack.processes.reduce((sum, handle) => sum + handle.cpuMs(), 0);
+  const workers = stack.processes
+    .filter((handle) => handle.name.startsWith("worker"))
+    .reduce((sum, handle) => sum + handle.cpuMs(), 0);
   const redis = stack.usesRedis ? await redisCpuMs(ctx.redis) : 0;
   const bench = process.cpuUsage();
   return {
     own,
+    workers,
     redis,
     bench: (bench.user + bench.system) / 1000,
     system: readSystemBusyMs() ?? 0,
@@ -185,6 +191,7 @@ async function saturationRound(ctx: BenchContext, stack: Stack): Promise<StackRo
     perSecond: run.perSecond,
     cpuMsPerCommand: (after.own - before.own + redisMs) / commands,
     redisMsPerCommand: redisMs / commands,
+    workerMsPerCommand: (after.workers - before.workers) / commands,
     p50Ms: run.latencyMs.p50,
     othersShare: othersShareOf(ctx, before, after),
   };
@@ -288,6 +295,11 @@ export async function runCompare(ctx: BenchContext): Promise<void> {
       peakRssMb: Object.fromEntries(stack.processes.map((h) => [h.name, h.peakRssMb()])),
       audit: stack.audit,
     }));
+    const workerMs = (stacks[0]?.saturation ?? [])
+      .map((r) => r.workerMsPerCommand)
+      .sort((a, b) => a - b);
+    const middle = workerMs[Math.floor((workerMs.length - 1) / 2)];
+    if (middle !== undefined) ctx.shared.set("worker.cpuMsPerCommand", middle);
     setCompareRows(ctx, stacks);
   } finally {
     for (const stack of stacks) stack.driver.dispose();
