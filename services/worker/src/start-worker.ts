@@ -104,7 +104,13 @@ export async function startWorker(
     metrics,
     logger,
     ...(config.roomOrdering === true
-      ? { roomTurns: createRoomTurns({ redis: ledgerRedis, prefix: config.redisPrefix }) }
+      ? {
+          roomTurns: createRoomTurns({
+            redis: ledgerRedis,
+            prefix: config.redisPrefix,
+            queueName: options.queueName ?? QUEUE_NAME,
+          }),
+        }
       : {}),
   });
   const worker = createQueueWorker({

@@ -12,8 +12,10 @@ import type { WebhookEvent } from "../webex/webhook-event.js";
  * (polling, up to a bound, then starts anyway). It leaves the set once its handler has been
  * invoked (with its first reply's ledger claim, or on its own), which lets the next one start;
  * so no handler is invoked before an earlier one of its room. A job that ends before its
- * handler (skipped, or its Webex fetch failed) leaves the set so as not to hold the room. Both
- * services must have the same setting.
+ * handler (skipped, or its Webex fetch failed) leaves the set so as not to hold the room; an
+ * earlier member whose job is gone or finished (removed by an operator, or run by a worker
+ * without ordering, e.g. during an upgrade) is taken out by the next one's look. Both services
+ * must have the same setting.
  */
 
 /** The sorted set of a room's jobs that have not started yet (score: arrival order). */
