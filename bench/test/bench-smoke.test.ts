@@ -18,26 +18,39 @@ const EXPECTED_ROWS = [
   "ingest.receiver.p99",
   "ingest.receiver.failed",
   "ingest.receiver.missing",
+  "ingest.receiver.cpu",
   "memory.receiver.ingest",
-  "e2e.w1.rps",
-  "e2e.w1.p50",
-  "e2e.w1.p99",
-  "e2e.w2.rps",
-  "e2e.w2.p50",
-  "e2e.w2.p99",
-  "e2e.lost",
-  "e2e.duplicated",
-  "scaling.w1",
-  "scaling.w2",
-  "scaling.w4",
-  "memory.worker.e2e",
-  "memory.receiver.e2e",
-  "peer.rps.w1",
-  "peer.rps.w2",
-  "peer.p50",
-  "peer.p99",
-  "peer.failures",
-  "memory.peer",
+  "compare.cpu.sb",
+  "compare.rps.sb",
+  "compare.cpu.sb-unordered",
+  "compare.rps.sb-unordered",
+  "compare.cpu.peer",
+  "compare.rps.peer",
+  "compare.cpu.peer-tuned",
+  "compare.rps.peer-tuned",
+  "compare.cpu.ideal",
+  "compare.rps.ideal",
+  "compare.redis.sb",
+  "compare.percore.peer",
+  "compare.percore.ideal",
+  "compare.ordering",
+  "compare.p50.sb",
+  "compare.p99.sb",
+  "compare.p50.sb-w2",
+  "compare.p99.sb-w2",
+  "compare.p50.peer",
+  "compare.p99.peer",
+  "compare.p50.peer-tuned",
+  "compare.p99.peer-tuned",
+  "compare.p50.ideal",
+  "compare.p99.ideal",
+  "compare.memory.receiver.peak",
+  "compare.memory.worker.peak",
+  "compare.memory.receiver.idle",
+  "compare.memory.worker.idle",
+  "compare.memory.peer.peak",
+  "compare.memory.ideal.peak",
+  "compare.failures",
   "client.me.wall",
   "client.me.cpu",
   "client.create.wall",
@@ -46,12 +59,6 @@ const EXPECTED_ROWS = [
   "client.sdk.rss",
   "client.share",
   "client.sdk.stack",
-  "e2e.http.rps",
-  "e2e.http.p50",
-  "e2e.http.p99",
-  "e2e.http.failures",
-  "memory.worker.http",
-  "memory.receiver.http",
 ];
 
 interface ReportRow {
@@ -118,10 +125,8 @@ describe("bench --quick", () => {
         expect(row, `row ${id}`).toBeDefined();
         expect(row?.value, `row ${id}: ${row?.note ?? ""}`).not.toBeNull();
       }
-      expect(byId.get("e2e.lost")?.value).toBe(0);
-      expect(byId.get("e2e.duplicated")?.value).toBe(0);
-      expect(byId.get("peer.failures")?.value).toBe(0);
-      expect(byId.get("e2e.http.failures")?.value).toBe(0);
+      expect(byId.get("compare.failures")?.value).toBe(0);
+      expect(byId.get("ingest.receiver.missing")?.value).toBe(0);
       expect(byId.get("ingest.receiver.failed")?.value).toBe(0);
       expect(byId.get("ingest.receiver.missing")?.value).toBe(0);
     },

@@ -16,6 +16,18 @@ export function readPeakRssMb(pid: number): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]) / 1024;
 }
 
+/** Resident set size of a process now, in MB (`VmRSS`); undefined when it is gone. */
+export function readRssMb(pid: number): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  return match?.[1] === undefined ? undefined : Number(match[1]) / 1024;
+}
+
 /** CPU time (user + system, ms) a process has used so far, from `/proc/<pid>/stat`. */
 export function readCpuMs(pid: number): number | undefined {
   let stat: string;

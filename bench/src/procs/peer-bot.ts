@@ -10,12 +10,19 @@ export interface PeerBotOptions {
   token: string;
   secret: string;
   port: number;
+  /**
+   * The SDK's people batcher wait (`config.people.batcherWait`, 100 ms as the framework ships):
+   * the framework looks the sender up before it answers, and that lookup waits this long for
+   * other lookups to batch with. Unset: as shipped.
+   */
+  peopleBatcherWaitMs?: number;
 }
 
 interface FrameworkBot {
   say(format: string, text: string): Promise<unknown>;
 }
 interface Framework {
+  webex?: { config?: { people?: { batcherWait?: number } } };
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
   hears(phrase: string, action: (bot: FrameworkBot) => unknown): string;
@@ -78,6 +85,11 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   await framework.start();
   await initialized;
+  const people = framework.webex?.config?.people;
+  if (options.peopleBatcherWaitMs !== undefined) {
+    if (people === undefined) throw new Error("the SDK has no people config to tune");
+    people.batcherWait = options.peopleBatcherWaitMs;
+  }
   process.stdout.write(`READY ${JSON.stringify({ port: options.port })}\n`);
   process.on("SIGTERM", () => {
     server.close();

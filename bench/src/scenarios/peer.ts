@@ -135,15 +135,20 @@ function best(runs: PingRunResult[], score: (run: PingRunResult) => number): Pin
 }
 
 /** Starts the peer process and waits until its framework is initialized and its webhook exists. */
-async function startPeer(ctx: BenchContext, bot: ControlPerson): Promise<ChildHandle> {
+export async function startPeer(
+  ctx: BenchContext,
+  bot: ControlPerson,
+  peopleBatcherWaitMs?: number,
+): Promise<ChildHandle> {
   const port = await freePort();
   const options: PeerBotOptions = {
     token: bot.token,
     secret: randomBytes(16).toString("hex"),
     port,
+    ...(peopleBatcherWaitMs !== undefined ? { peopleBatcherWaitMs } : {}),
   };
   const peer = startProcess({
-    name: "peer",
+    name: peopleBatcherWaitMs === undefined ? "peer" : "peer-tuned",
     script: join(ctx.distDir, "procs/peer-bot.js"),
     args: [JSON.stringify(options)],
     env: {

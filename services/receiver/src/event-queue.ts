@@ -1,10 +1,14 @@
-import { Queue, type JobsOptions } from "bullmq";
+import { Job, Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import {
+  QUEUE_EVENTS_MAX_LEN,
   QUEUE_NAME,
   createEventJob,
   jobIdFor,
   jobNameFor,
+  roomOfEvent,
+  roomOrderCounterKey,
+  roomOrderKey,
   type EventJob,
   type WebhookEvent,
 } from "@sparkbot/core";
@@ -64,6 +68,8 @@ export interface EventQueueOptions {
   /** Longest an enqueue may take before it is reported unavailable (default 2000 ms). */
   timeoutMs?: number;
   dedupeWindowMs?: number;
+  /** `ROOM_ORDERING`: place each first delivery in its room's arrival order (default off). */
+  roomOrdering?: boolean;
 }
 
 /** The producer side of the event queue. */
@@ -80,38 +86,131 @@ export interface EventQueue extends Enqueuer {
   close(): Promise<void>;
 }
 
-/** Creates the BullMQ producer on `redis` (a fail-fast connection from `createProducerRedis`). */
+/**
+ * Marks a delivery seen: "pending" unless a marker exists; answers the marker it found (nil:
+ * none, this delivery is the first). A first delivery with room ordering on takes its place
+ * in its room's arrival order (see core's jobs/room-order.ts).
+ * KEYS: marker, room set, counter. ARGV: window ms, "1" to order, job id.
+ */
+const MARK_SEEN_SCRIPT = `
+local previous = redis.call("GET", KEYS[1])
+if previous then return previous end
+redis.call("SET", KEYS[1], "pending", "PX", ARGV[1])
+if ARGV[2] == "1" then
+  redis.call("ZADD", KEYS[2], redis.call("INCR", KEYS[3]), ARGV[3])
+  redis.call("PEXPIRE", KEYS[2], ARGV[1])
+end
+return false
+`;
+
+/**
+ * After the add: the marker says "queued" only once the job is stored (the job, or BullMQ's
+ * deduplication key of it, exists), for as long as that deduplication key lives; otherwise it
+ * stays as it was ("pending": a later delivery, the journal or the backfill adds it again), and
+ * the job leaves its room's order (it would hold the room's later commands).
+ */
+// KEYS: marker, job, deduplication key, room set. ARGV: window ms, job id.
+const MARK_QUEUED_SCRIPT = `
+if redis.call("EXISTS", KEYS[2]) == 0 and redis.call("EXISTS", KEYS[3]) == 0 then
+  redis.call("ZREM", KEYS[4], ARGV[2])
+  return 0
+end
+local ttl = redis.call("PTTL", KEYS[3])
+if ttl <= 0 then ttl = tonumber(ARGV[1]) end
+redis.call("SET", KEYS[1], "queued", "PX", ttl)
+return 1
+`;
+
+interface MarkerCommands {
+  sparkbotMarkSeen(...args: string[]): unknown;
+  sparkbotMarkQueued(...args: string[]): unknown;
+}
+
+/** One enqueue waiting for the next flush. */
+interface PendingEnqueue {
+  event: WebhookEvent;
+  receivedAt: number;
+  settle(error: unknown, outcome?: "accepted" | "duplicate"): void;
+}
+
+/**
+ * Creates the BullMQ producer on `redis` (a fail-fast connection from `createProducerRedis`).
+ *
+ * One round trip per enqueue, shared by every enqueue of the same event-loop turn: each event
+ * is three commands in one pipeline: mark the delivery seen ("pending" unless a marker exists),
+ * BullMQ's add with the job id and BullMQ's deduplication on that id (so that a job completed
+ * and removed is not added again while its delivery is remembered), then the marker "queued"
+ * if the job is stored. The first answer tells a first delivery from a repeat. The reply comes
+ * only after Redis ran all three (and, with `appendfsync always`, wrote them to disk).
+ */
 export function createEventQueue(options: EventQueueOptions): EventQueue {
   const { redis, prefix, timeoutMs = 2000, dedupeWindowMs = DEFAULT_DEDUPE_WINDOW_MS } = options;
-  const queue = new Queue<EventJob>(QUEUE_NAME, { connection: redis, prefix });
+  const queue = new Queue<EventJob>(QUEUE_NAME, {
+    connection: redis,
+    prefix,
+    streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } },
+  });
   queue.on("error", () => undefined); // connection errors surface as failed enqueues
+  const counterKey = roomOrderCounterKey(prefix);
+  if (!("sparkbotMarkSeen" in redis)) {
+    redis.defineCommand("sparkbotMarkSeen", { numberOfKeys: 3, lua: MARK_SEEN_SCRIPT });
+    redis.defineCommand("sparkbotMarkQueued", { numberOfKeys: 4, lua: MARK_QUEUED_SCRIPT });
+  }
   const inFlight = new Set<Promise<unknown>>();
+  const window = String(dedupeWindowMs);
+  let batch: PendingEnqueue[] = [];
 
-  const add = async (event: WebhookEvent, receivedAt: number): Promise<void> => {
-    const jobId = jobIdFor(event);
-    await queue.add(jobNameFor(event), createEventJob(event, receivedAt), {
-      ...EVENT_JOB_OPTIONS,
-      jobId,
-    });
-  };
-
-  // A marker per delivery id tells a first delivery from a repeat: BullMQ answers both alike.
-  // "pending" while the add runs, "queued" once the job is stored. A repeat that finds "pending"
-  // adds again (a no-op if the job exists), so a delivery whose first add failed is never lost.
-  const enqueueOnce = async (event: WebhookEvent, receivedAt: number) => {
-    const marker = seenMarkerKey(prefix, jobIdFor(event));
-    const claimed = await redis.set(marker, "pending", "PX", dedupeWindowMs, "NX");
-    if (claimed === null && (await redis.get(marker)) === "queued") return "duplicate";
+  const flush = async (): Promise<void> => {
+    const entries = batch;
+    batch = [];
     try {
-      await add(event, receivedAt);
+      const client = await queue.client;
+      const pipeline = client.pipeline();
+      const commands = pipeline as unknown as MarkerCommands;
+      for (const { event, receivedAt } of entries) {
+        const jobId = jobIdFor(event);
+        const marker = seenMarkerKey(prefix, jobId);
+        const room = roomOfEvent(event);
+        const roomKey = roomOrderKey(prefix, room ?? "");
+        const ordered = options.roomOrdering === true && room !== undefined ? "1" : "0";
+        commands.sparkbotMarkSeen(marker, roomKey, counterKey, window, ordered, jobId);
+        const job = new Job<EventJob>(
+          queue,
+          jobNameFor(event),
+          createEventJob(event, receivedAt),
+          { ...EVENT_JOB_OPTIONS, jobId, deduplication: { id: jobId, ttl: dedupeWindowMs } },
+          jobId,
+        );
+        // As BullMQ's own addBulk does: the script is queued on the pipeline synchronously.
+        job
+          .addJob(pipeline as unknown as Parameters<Job["addJob"]>[0], {
+            parentDependenciesKey: "",
+          })
+          .catch(() => undefined); // its answer is the pipeline's (read below)
+        commands.sparkbotMarkQueued(marker, queue.toKey(jobId), queue.toKey(`de:${jobId}`), window);
+      }
+      const answers = (await pipeline.exec()) ?? [];
+      for (const [index, entry] of entries.entries()) {
+        const [seenError, previous] = answers[index * 3] ?? [new Error("no answer")];
+        const [addError] = answers[index * 3 + 1] ?? [new Error("no answer")];
+        const error = seenError ?? addError;
+        if (error) entry.settle(error);
+        else entry.settle(undefined, previous === null ? "accepted" : "duplicate");
+      }
     } catch (error) {
-      if (claimed !== null) await redis.del(marker).catch(() => undefined);
-      throw error;
+      for (const entry of entries) entry.settle(error);
     }
-    // The job is stored: a failure here only leaves "pending", which a repeat handles safely.
-    await redis.set(marker, "queued", "PX", dedupeWindowMs).catch(() => undefined);
-    return claimed === null ? "duplicate" : "accepted";
   };
+
+  const enqueueOnce = (event: WebhookEvent, receivedAt: number) =>
+    new Promise<"accepted" | "duplicate">((resolve, reject) => {
+      if (batch.length === 0) setImmediate(() => void flush());
+      batch.push({
+        event,
+        receivedAt,
+        settle: (error, outcome) => (outcome !== undefined ? resolve(outcome) : reject(error)),
+      });
+    });
 
   return {
     queue,

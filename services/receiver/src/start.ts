@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import {
   createWebexClientOfKind,
   defaultU2cUrl,
+  webexClientOptionsFor,
   listenUrls,
   silentLogger,
   warnIfRedisNotDurable,
@@ -108,6 +109,7 @@ export async function startReceiver(
     redis,
     prefix: config.redisPrefix,
     timeoutMs: config.enqueueTimeoutMs,
+    roomOrdering: config.roomOrdering === true,
   });
   const metrics = createMetrics({
     countJobs: queue.countJobs,
@@ -126,12 +128,7 @@ export async function startReceiver(
   // Created last (it needs the ingest and the registrar's triggers need it).
   const later: { backfiller?: Backfiller } = {};
   const webex =
-    options.webex ??
-    createWebexClientOfKind(config.webexClient, {
-      accessToken: config.accessToken,
-      apiUrl: config.webexApiUrl,
-      ...(config.webexTimeoutMs !== undefined ? { timeoutMs: config.webexTimeoutMs } : {}),
-    });
+    options.webex ?? createWebexClientOfKind(config.webexClient, webexClientOptionsFor(config));
   const secretCache = secretCachePath(config.journalDir);
   const websocketMode = config.ingress === "websocket";
   const registrar = websocketMode

@@ -25,9 +25,14 @@ import type { Redis } from "ioredis";
  * same room or thread, created after the intent, that no reply has claimed (see
  * delivered-reply.ts). Claiming it is atomic, so every bot message stands for at most one reply.
  *
- * Keys live next to the queue's (same hash tag, one Redis Cluster slot with the job lock). The
- * job's hash lives `inFlightTtlSeconds` while the job runs and `doneTtlSeconds` after it
- * completes; claims live `claimTtlSeconds`, which bounds how old an intent can be resolved.
+ * The ledger lives in the BullMQ job's own hash (fields `intent:k` and `sent:k` beside BullMQ's),
+ * so it lasts exactly as long as the job: kept while it runs or waits for a retry, deleted with
+ * it when BullMQ removes it (`removeOnComplete`/`removeOnFail`). No expiry to set when the job
+ * ends, hence one Redis round trip per claim and one per record, nothing more per job. (A
+ * ledger for a job whose hash does not exist, e.g. a tool's, expires after `inFlightTtlSeconds`.)
+ * Claims of bot messages live `claimTtlSeconds`, which bounds how old an intent can be resolved.
+ * Jobs begun by a version that kept the ledger in its own key (`legacyLedgerKey`) are still
+ * read there by `claim`, so that a rolling upgrade says nothing twice.
  */
 
 /** Thrown when this attempt no longer holds the job's lock: another worker has taken it over. */
@@ -52,6 +57,12 @@ export interface DeliveryLedger {
   /** Claims reply `index` before it is sent; see the scheme above. */
   claim(index: number): Promise<Claim>;
   /**
+   * The next `claim` also takes the job out of the room order `roomKey` (the handler has been
+   * invoked: the room's next command may start), sparing a round trip. Answers a function that
+   * tells whether that claim was sent yet (if not, the caller leaves the order itself).
+   */
+  leaveRoomWithNextClaim(roomKey: string): () => boolean;
+  /**
    * Withdraws the intent recorded by `claim(index)` after Webex refused the send (a 4xx: nothing
    * was created), unless the reply is recorded as sent or this attempt lost the job's lock.
    */
@@ -62,8 +73,6 @@ export interface DeliveryLedger {
    * (a concurrent attempt resolved it), that record stands and `messageId` stays unclaimed.
    */
   record(index: number, messageId: string): Promise<RecordResult>;
-  /** The job is done: keep the record only for a short while. */
-  finish(): Promise<void>;
 }
 
 export interface LedgerOptions {
@@ -74,22 +83,27 @@ export interface LedgerOptions {
   jobId: string;
   /** The BullMQ lock token of this attempt; undefined skips the lock check (tests, tools). */
   token: string | undefined;
+  /** Lifetime of a ledger whose job hash does not exist (tools, tests); default one day. */
   inFlightTtlSeconds?: number;
-  doneTtlSeconds?: number;
   claimTtlSeconds?: number;
 }
 
 /** How long a bot message stays claimed by the reply it was recorded for (default one hour). */
 export const DEFAULT_CLAIM_TTL_SECONDS = 3600;
 
+// KEYS: the job's hash, its lock, the legacy ledger, a room's order. ARGV: token, index, now,
+// stray TTL, the job id to take out of the room's order ("" for none; see room-turn.ts).
 const CLAIM_SCRIPT = `
+if ARGV[5] ~= "" then redis.call("ZREM", KEYS[4], ARGV[5]) end
 if ARGV[1] ~= "" and redis.call("GET", KEYS[2]) ~= ARGV[1] then return {"lost"} end
-local sent = redis.call("HGET", KEYS[1], "sent:" .. ARGV[2])
+local sentField, intentField = "sent:" .. ARGV[2], "intent:" .. ARGV[2]
+local sent = redis.call("HGET", KEYS[1], sentField) or redis.call("HGET", KEYS[3], sentField)
 if sent then return {"sent", sent} end
-local intent = redis.call("HGET", KEYS[1], "intent:" .. ARGV[2])
-if not intent then redis.call("HSET", KEYS[1], "intent:" .. ARGV[2], ARGV[3]) end
-redis.call("EXPIRE", KEYS[1], ARGV[4])
+local intent = redis.call("HGET", KEYS[1], intentField) or redis.call("HGET", KEYS[3], intentField)
 if intent then return {"unsure", intent} end
+local stray = redis.call("EXISTS", KEYS[1]) == 0
+redis.call("HSET", KEYS[1], intentField, ARGV[3])
+if stray then redis.call("EXPIRE", KEYS[1], ARGV[4]) end
 return {"send", ARGV[3]}
 `;
 
@@ -99,37 +113,45 @@ if redis.call("HEXISTS", KEYS[1], "sent:" .. ARGV[2]) == 1 then return 0 end
 return redis.call("HDEL", KEYS[1], "intent:" .. ARGV[2])
 `;
 
+// KEYS: the job's hash, the message's claim. ARGV: index, message id, owner, claim TTL, stray TTL.
 const RECORD_SCRIPT = `
 local sent = redis.call("HGET", KEYS[1], "sent:" .. ARGV[1])
 if sent then return {"recorded", sent} end
 local owner = redis.call("GET", KEYS[2])
 if owner and owner ~= ARGV[3] then return {"taken"} end
 if not owner then redis.call("SET", KEYS[2], ARGV[3], "EX", ARGV[4]) end
+local stray = redis.call("EXISTS", KEYS[1]) == 0
 redis.call("HSET", KEYS[1], "sent:" .. ARGV[1], ARGV[2])
+if stray then redis.call("EXPIRE", KEYS[1], ARGV[5]) end
 return {"recorded", ARGV[2]}
 `;
 
 interface LedgerCommands {
-  sparkbotClaimReply(...args: string[]): Promise<unknown>;
-  sparkbotReleaseReply(...args: string[]): Promise<unknown>;
-  sparkbotRecordReply(...args: string[]): Promise<unknown>;
+  sparkbotClaimReply2(...args: string[]): Promise<unknown>;
+  sparkbotReleaseReply2(...args: string[]): Promise<unknown>;
+  sparkbotRecordReply2(...args: string[]): Promise<unknown>;
 }
 
 /** The ledger's scripts as commands of `redis` (each sent once, then run by its SHA: EVALSHA). */
 function ledgerCommands(redis: Redis): LedgerCommands {
   const scripts = {
-    sparkbotClaimReply: CLAIM_SCRIPT,
-    sparkbotReleaseReply: RELEASE_SCRIPT,
-    sparkbotRecordReply: RECORD_SCRIPT,
+    sparkbotClaimReply2: { lua: CLAIM_SCRIPT, numberOfKeys: 4 },
+    sparkbotReleaseReply2: { lua: RELEASE_SCRIPT, numberOfKeys: 2 },
+    sparkbotRecordReply2: { lua: RECORD_SCRIPT, numberOfKeys: 2 },
   };
-  for (const [name, lua] of Object.entries(scripts)) {
-    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 2, lua });
+  for (const [name, definition] of Object.entries(scripts)) {
+    if (!(name in redis)) redis.defineCommand(name, definition);
   }
   return redis as unknown as LedgerCommands;
 }
 
-/** The ledger's Redis key for one job. */
+/** The ledger's Redis key for one job: the BullMQ job's own hash. */
 export function ledgerKey(prefix: string, queueName: string, jobId: string): string {
+  return `${prefix}:${queueName}:${jobId}`;
+}
+
+/** Where versions before the job-hash ledger kept it (read by `claim` during an upgrade). */
+export function legacyLedgerKey(prefix: string, queueName: string, jobId: string): string {
   return `${prefix}:${queueName}:sparkbot-replies:${jobId}`;
 }
 
@@ -142,24 +164,33 @@ export function messageClaimKey(prefix: string, queueName: string, messageId: st
 export function createDeliveryLedger(options: LedgerOptions): DeliveryLedger {
   const { redis, prefix, queueName, jobId } = options;
   const key = ledgerKey(prefix, queueName, jobId);
-  const lockKey = `${prefix}:${queueName}:${jobId}:lock`;
-  const inFlightTtl = options.inFlightTtlSeconds ?? 24 * 3600;
-  const doneTtl = options.doneTtlSeconds ?? 600;
+  const lockKey = `${key}:lock`;
+  const strayTtl = String(options.inFlightTtlSeconds ?? 24 * 3600);
+  let roomToLeave: string | undefined;
   const claimTtl = options.claimTtlSeconds ?? DEFAULT_CLAIM_TTL_SECONDS;
   return {
     async claim(index) {
-      const reply = await ledgerCommands(redis).sparkbotClaimReply(
+      const room = roomToLeave;
+      roomToLeave = undefined;
+      const reply = await ledgerCommands(redis).sparkbotClaimReply2(
         key,
         lockKey,
+        legacyLedgerKey(prefix, queueName, jobId),
+        room ?? key,
         options.token ?? "",
         String(index),
         String(Date.now()),
-        String(inFlightTtl),
+        strayTtl,
+        room === undefined ? "" : jobId,
       );
       return parseClaim(reply);
     },
+    leaveRoomWithNextClaim(roomKey) {
+      roomToLeave = roomKey;
+      return () => roomToLeave === undefined;
+    },
     async release(index) {
-      await ledgerCommands(redis).sparkbotReleaseReply(
+      await ledgerCommands(redis).sparkbotReleaseReply2(
         key,
         lockKey,
         options.token ?? "",
@@ -167,18 +198,16 @@ export function createDeliveryLedger(options: LedgerOptions): DeliveryLedger {
       );
     },
     async record(index, messageId) {
-      const answer = await ledgerCommands(redis).sparkbotRecordReply(
+      const answer = await ledgerCommands(redis).sparkbotRecordReply2(
         key,
         messageClaimKey(prefix, queueName, messageId),
         String(index),
         messageId,
         `${jobId}#${index}`,
         String(claimTtl),
+        strayTtl,
       );
       return parseRecord(answer);
-    },
-    async finish() {
-      await redis.expire(key, doneTtl);
     },
   };
 }

@@ -19,3 +19,4 @@ export { classifyFailure, rateLimitDelayMs, type FailureDecision } from "./retry
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 export { instrumentWebexClient } from "./instrumented-webex.js";
 export { drainWorker } from "./shutdown.js";
+export { createRoomTurns, DEFAULT_ROOM_TURN_MAX_WAIT_MS, type RoomTurns } from "./room-turn.js";

@@ -2,6 +2,8 @@ import {
   CommandTimeoutError,
   QUEUE_NAME,
   parseEventJob,
+  roomOfEvent,
+  roomOrderKey,
   type BotInput,
   type Logger,
   type Person,
@@ -10,8 +12,9 @@ import {
 } from "@sparkbot/core";
 import type { Redis } from "ioredis";
 import type { CommandRun, RunnableBot } from "./bot-contract.js";
-import { createDeliveryLedger } from "./delivery-ledger.js";
+import { createDeliveryLedger, type DeliveryLedger } from "./delivery-ledger.js";
 import { prepareEvent, type PreparedEvent } from "./event-inputs.js";
+import type { RoomTurns } from "./room-turn.js";
 import { deliverReply, type DeliveryCounts, type ReplyTarget } from "./reply-delivery.js";
 import { NO_COMMAND_LABEL, type WorkerMetrics } from "./metrics.js";
 
@@ -30,6 +33,8 @@ export interface JobProcessorDeps {
   commandTimeoutMs: number;
   metrics: WorkerMetrics;
   logger: Logger;
+  /** `ROOM_ORDERING`: each run takes its turn in its room's arrival order before it starts. */
+  roomTurns?: RoomTurns;
 }
 
 /** The parts of a BullMQ job (and its attempt) the processor reads. */
@@ -70,31 +75,85 @@ export function createJobProcessor(
     if ((job.attemptsStarted ?? 1) <= 1) {
       deps.metrics.jobWait.observe(Math.max(0, Date.now() - receivedAt) / 1000);
     }
-    const prepared = await prepareEvent(event, deps.webex, deps.self);
-    if (prepared.kind === "skip") {
-      deps.logger.debug("event ignored", {
-        jobId: job.id,
-        resource: event.resource,
-        reason: prepared.reason,
-      });
-      if (prepared.count === "card_gone") {
-        deps.logger.warn("card action on a deleted card", {
-          jobId: job.id,
-          actionId: event.data.id,
+    const turns = deps.roomTurns;
+    const room = turns !== undefined ? roomOfEvent(event) : undefined;
+    let inOrder = room !== undefined;
+    const leave = (): Promise<void> => {
+      if (!inOrder || room === undefined || turns === undefined) return Promise.resolve();
+      inOrder = false;
+      return turns.leave(job.id, room).catch(() => undefined);
+    };
+    try {
+      const prepared = await prepareEvent(event, deps.webex, deps.self);
+      if (prepared.kind === "skip") return skip(deps, job, event, prepared);
+      if (room !== undefined && turns !== undefined) await takeTurn(deps, turns, job.id, room);
+      const leaving = room === undefined ? undefined : roomOrderKey(deps.redisPrefix, room);
+      return await runBot(deps, job, event, prepared, (ledger) => {
+        if (leaving === undefined) return;
+        // The handler's first reply usually comes at once: its claim takes the job out of the
+        // room's order. Otherwise the job leaves it on its own once the handler is invoked.
+        const claimSent = ledger.leaveRoomWithNextClaim(leaving);
+        setImmediate(() => {
+          if (claimSent()) inOrder = false;
+          else void leave();
         });
-        deps.metrics.cardActions.inc({ action: "(card-gone)", outcome: "card_gone" });
-      }
-      return { status: prepared.status };
+      });
+    } finally {
+      // Ended before its handler (skipped, or the Webex fetch failed): free the room.
+      await leave();
     }
-    return runBot(deps, job, event, prepared);
   };
 }
 
+async function takeTurn(
+  deps: JobProcessorDeps,
+  turns: RoomTurns,
+  jobId: string,
+  roomId: string,
+): Promise<void> {
+  const turn = await turns.take(jobId, roomId);
+  const result = turn.forced ? "gave_up" : turn.waitedMs > 0 ? "waited" : "at_once";
+  deps.metrics.roomTurns.inc({ result });
+  if (turn.forced) {
+    deps.logger.warn("an earlier command of the room did not start in time; starting anyway", {
+      jobId,
+      roomId,
+      waitedMs: turn.waitedMs,
+    });
+  }
+}
+
+function skip(
+  deps: JobProcessorDeps,
+  job: JobAttempt,
+  event: WebhookEvent,
+  prepared: Extract<PreparedEvent, { kind: "skip" }>,
+): JobResult {
+  deps.logger.debug("event ignored", {
+    jobId: job.id,
+    resource: event.resource,
+    reason: prepared.reason,
+  });
+  if (prepared.count === "card_gone") {
+    deps.logger.warn("card action on a deleted card", {
+      jobId: job.id,
+      actionId: event.data.id,
+    });
+    deps.metrics.cardActions.inc({ action: "(card-gone)", outcome: "card_gone" });
+  }
+  return { status: prepared.status };
+}
+
+/**
+ * `invoking` is called right before the handler is invoked, with the run's ledger (the room's
+ * next command may start once it has been).
+ */
 async function runBot(
   deps: JobProcessorDeps,
   job: JobAttempt,
   event: WebhookEvent,
   prepared: Runnable,
+  invoking: (ledger: DeliveryLedger) => void,
 ): Promise<JobResult> {
   const target = targetOf(job.id, prepared);
   const logger = deps.logger.child({ jobId: job.id, roomId: target.roomId });
@@ -117,13 +176,15 @@ async function runBot(
   const counts: DeliveryCounts = { sent: 0, skipped: 0 };
   const started = performance.now();
   let failure: unknown;
+  // The handler is invoked by the loop's first step, through promise callbacks only: by the
+  // time a macrotask runs, it has started.
+  invoking(ledger);
   try {
     let index = 0;
     for await (const reply of run) {
       await deliverReply(deps, ledger, target, index, reply, counts);
       index += 1;
     }
-    await ledger.finish();
   } catch (error) {
     failure = error;
     controller.abort(error);

@@ -43,6 +43,12 @@ export interface WorkerMetrics {
    * claimed while resolving its own unknown outcome (each is then resolved again).
    */
   readonly replyClaimConflicts: Counter;
+  /**
+   * `sparkbot_room_turns_total{result}`: runs that took their turn in their room's order
+   * (`ROOM_ORDERING`): `at_once`, `waited` (an earlier command of the room had not started),
+   * `gave_up` (waited the limit, then started anyway).
+   */
+  readonly roomTurns: Counter<"result">;
   /** `sparkbot_webex_requests_total{operation,status}`: every Webex call, by HTTP status. */
   readonly webexRequests: Counter<"operation" | "status">;
   /** `sparkbot_job_retries_total{reason}`: attempts given back to the queue to be tried again. */
@@ -115,6 +121,12 @@ export function createWorkerMetrics(): WorkerMetrics {
     replyClaimConflicts: new Counter({
       name: "sparkbot_reply_claim_conflicts_total",
       help: "Sent replies whose message another reply had claimed first (resolved again).",
+      registers,
+    }),
+    roomTurns: new Counter({
+      name: "sparkbot_room_turns_total",
+      help: "Runs that took their turn in their room's arrival order, by how (ROOM_ORDERING).",
+      labelNames: ["result"] as const,
       registers,
     }),
     webexRequests: new Counter({

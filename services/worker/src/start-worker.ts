@@ -2,6 +2,7 @@ import {
   QUEUE_NAME,
   createLogger,
   createWebexClientOfKind,
+  webexClientOptionsFor,
   handledEventsKey,
   isRetryableWebexError,
   serializeHandledEvents,
@@ -12,6 +13,7 @@ import {
   type WebexClient,
   type WorkerConfig,
 } from "@sparkbot/core";
+import { createRoomTurns } from "./room-turn.js";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { describeAccessPolicy, withAccessControl } from "./access-control.js";
@@ -67,12 +69,7 @@ export async function startWorker(
   const access = config.access ?? {};
   const bot = withAccessControl(options.bot ?? (await loadBot(config.botModule)), access, metrics);
   const webex = instrumentWebexClient(
-    options.webex ??
-      createWebexClientOfKind(config.webexClient, {
-        accessToken: config.accessToken,
-        apiUrl: config.webexApiUrl,
-        ...(config.webexTimeoutMs !== undefined ? { timeoutMs: config.webexTimeoutMs } : {}),
-      }),
+    options.webex ?? createWebexClientOfKind(config.webexClient, webexClientOptionsFor(config)),
     metrics.webexRequests,
   );
   const self = await whoAmI(webex, logger).catch((error: unknown) => {
@@ -106,6 +103,15 @@ export async function startWorker(
     commandTimeoutMs: config.commandTimeoutMs,
     metrics,
     logger,
+    ...(config.roomOrdering === true
+      ? {
+          roomTurns: createRoomTurns({
+            redis: ledgerRedis,
+            prefix: config.redisPrefix,
+            queueName: options.queueName ?? QUEUE_NAME,
+          }),
+        }
+      : {}),
   });
   const worker = createQueueWorker({
     connection,

@@ -89,13 +89,32 @@ describe("delivery ledger", () => {
     expect((await ledgerFor("job-2", "mine").claim(0)).state).toBe("send");
   });
 
-  it("keeps the record only a short while once the job is done", async () => {
+  it("lives in the job's own hash: removed with the job, no expiry of its own", async () => {
+    const jobKey = `${prefix}:q:job-3`;
+    await redis.hset(jobKey, "name", "messages/created", "data", "{}");
     const ledger = ledgerFor("job-3");
     await ledger.claim(0);
     await ledger.record(0, "m");
-    expect(await redis.ttl(`${prefix}:q:sparkbot-replies:job-3`)).toBeGreaterThan(3600);
-    await ledger.finish();
-    expect(await redis.ttl(`${prefix}:q:sparkbot-replies:job-3`)).toBeLessThanOrEqual(600);
+    expect(await redis.hget(jobKey, "sent:0")).toBe("m");
+    expect(await redis.hget(jobKey, "name")).toBe("messages/created");
+    expect(await redis.ttl(jobKey)).toBe(-1);
+    await redis.del(jobKey); // what BullMQ does when it removes the job
+    expect((await ledgerFor("job-3").claim(0)).state).toBe("send");
+  });
+
+  it("expires by itself when no job hash exists (a tool's ledger)", async () => {
+    await ledgerFor("job-stray").claim(0);
+    const ttl = await redis.ttl(`${prefix}:q:job-stray`);
+    expect(ttl).toBeGreaterThan(3600);
+    expect(ttl).toBeLessThanOrEqual(24 * 3600);
+  });
+
+  it("reads a ledger an earlier version kept in its own key (a rolling upgrade)", async () => {
+    await redis.hset(`${prefix}:q:job-4`, "name", "messages/created");
+    await redis.hset(`${prefix}:q:sparkbot-replies:job-4`, "sent:0", "m0", "intent:1", "1234");
+    expect(await ledgerFor("job-4").claim(0)).toEqual({ state: "sent", messageId: "m0" });
+    expect(await ledgerFor("job-4").claim(1)).toEqual({ state: "unsure", intentAt: 1234 });
+    expect((await ledgerFor("job-4").claim(2)).state).toBe("send");
   });
 });
 

@@ -25,6 +25,11 @@ function raw(env: Env, name: string, meaning?: string): string {
   return meaning === undefined ? "(not set)" : `(not set: ${meaning})`;
 }
 
+/** A proxy URL, its password masked; or why there is none. */
+function proxyValue(url: string | undefined): string {
+  return url === undefined ? "(not set: direct connections)" : maskUrlPassword(url);
+}
+
 const rule = (config: LoadedConfig, field: keyof AccessRule, unset: string): string => {
   const items = config.worker.access.allow?.[field];
   return items === undefined || items.length === 0 ? unset : items.join(", ");
@@ -46,7 +51,13 @@ export const VARIABLES: readonly Variable[] = [
   },
   { name: "SPARK_ACCESS_TOKEN", secret: true, value: (_c, env) => raw(env, "SPARK_ACCESS_TOKEN") },
   { name: "WEBEX_API_URL", value: (c) => c.receiver.webexApiUrl },
-  { name: "WEBEX_CLIENT", value: (c) => c.receiver.webexClient ?? "sdk" },
+  { name: "WEBEX_CLIENT", value: (c) => c.receiver.webexClient ?? "http" },
+  { name: "HTTPS_PROXY", value: (c) => proxyValue(c.receiver.webexProxy?.httpsProxy) },
+  { name: "HTTP_PROXY", value: (c) => proxyValue(c.receiver.webexProxy?.httpProxy) },
+  {
+    name: "NO_PROXY",
+    value: (c) => c.receiver.webexProxy?.noProxy ?? "(not set: every call goes through the proxy)",
+  },
   { name: "WEBEX_TIMEOUT_MS", value: (c) => c.receiver.webexTimeoutMs ?? 15_000 },
   { name: "WEBEX_LOG_LEVEL", value: (c) => c.sdk.logLevel ?? "silent" },
   {
@@ -55,6 +66,7 @@ export const VARIABLES: readonly Variable[] = [
       c.sdk.u2cUrl ??
       `(not set: ${c.receiver.websocket?.u2cUrl ?? "Webex's, or WEBEX_API_URL's server"})`,
   },
+  { name: "ROOM_ORDERING", value: (c) => c.receiver.roomOrdering ?? false },
   { name: "REDIS_URL", value: (c) => maskUrlPassword(c.receiver.redisUrl) },
   { name: "REDIS_PREFIX", value: (c) => c.receiver.redisPrefix },
   { name: "LOG_LEVEL", value: (c) => c.receiver.logLevel },

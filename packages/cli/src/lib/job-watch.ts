@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { QUEUE_NAME, jobIdFor } from "@sparkbot/core";
+import { QUEUE_EVENTS_MAX_LEN, QUEUE_NAME, jobIdFor } from "@sparkbot/core";
 
 /** Where the job of one message is: not queued yet, queued or running, or finished. */
 export type JobProgress =
@@ -45,7 +45,11 @@ export async function openJobWatch(
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Redis at ${redisUrl} does not answer (${reason})`);
   }
-  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+  const queue = new Queue(QUEUE_NAME, {
+    connection: redis,
+    prefix,
+    streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } },
+  });
   queue.on("error", () => undefined);
   return {
     async progress(messageId) {

@@ -3,6 +3,7 @@ import type { AccessPolicy } from "../access/rules.js";
 import { ConfigError } from "../errors/errors.js";
 import { loadAccessPolicy } from "./access-config.js";
 import { DEFAULT_KEY_PREFIX } from "../jobs/job.js";
+import type { WebexProxy } from "../webex/client.js";
 import { DEFAULT_WEBEX_TIMEOUT_MS } from "../webex/sdk-config.js";
 import {
   readBool,
@@ -48,16 +49,27 @@ export interface CommonConfig {
   /** `LOG_LEVEL`. */
   logLevel: LogLevel;
   /**
-   * `WEBEX_CLIENT`: `sdk` (default, the `webex` SDK's plugins) or `http` (plain keep-alive HTTP,
-   * a fraction of the SDK's CPU per call). Optional for configs built by hand: absent is `sdk`.
+   * `WEBEX_CLIENT`: `http` (default: plain keep-alive HTTP, a fraction of the SDK's CPU and
+   * memory per call) or `sdk` (the `webex` SDK's plugins, loaded only when chosen). Optional for
+   * configs built by hand: absent is `http`.
    */
   webexClient?: WebexClientKind;
+  /**
+   * `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` (or their lower-case forms): the proxy the plain
+   * HTTP client reaches Webex through. Undefined: no proxy variable is set.
+   */
+  webexProxy?: WebexProxy;
   /**
    * `WEBEX_TIMEOUT_MS`: how long a Webex call may take before it is abandoned (a send abandoned
    * this way has an unknown outcome, which the worker resolves; see ARCHITECTURE.md).
    * Optional for configs built by hand: absent is the client's default (15 s).
    */
   webexTimeoutMs?: number;
+  /**
+   * `ROOM_ORDERING`: the commands of one room start in the order they arrived (see
+   * jobs/room-order.ts). Optional for configs built by hand: absent is off.
+   */
+  roomOrdering?: boolean;
 }
 
 /** The receiver's settings, from its environment (see `loadReceiverConfig`). */
@@ -153,11 +165,34 @@ export function loadCommonConfig(env: Env): CommonConfig {
       "redis://127.0.0.1:6379",
     redisPrefix: readString(env, "REDIS_PREFIX", DEFAULT_KEY_PREFIX) ?? DEFAULT_KEY_PREFIX,
     logLevel: readChoice(env, "LOG_LEVEL", "info", LOG_LEVELS),
-    webexClient: readChoice(env, "WEBEX_CLIENT", "sdk", WEBEX_CLIENT_KINDS),
+    webexClient: readChoice(env, "WEBEX_CLIENT", "http", WEBEX_CLIENT_KINDS),
+    webexProxy: readProxy(env),
+    roomOrdering: readBool(env, "ROOM_ORDERING", true),
     webexTimeoutMs: readInt(env, "WEBEX_TIMEOUT_MS", DEFAULT_WEBEX_TIMEOUT_MS, {
       min: 100,
       max: 600_000,
     }),
+  };
+}
+
+/**
+ * The proxy variables, upper case first (as curl and undici read them); each URL must be
+ * `http:` or `https:`. Undefined when neither `HTTPS_PROXY` nor `HTTP_PROXY` is set.
+ */
+export function readProxy(env: Env): WebexProxy | undefined {
+  const protocols = ["http:", "https:"];
+  const httpsProxy =
+    readUrl(env, "HTTPS_PROXY", undefined, protocols) ??
+    readUrl(env, "https_proxy", undefined, protocols);
+  const httpProxy =
+    readUrl(env, "HTTP_PROXY", undefined, protocols) ??
+    readUrl(env, "http_proxy", undefined, protocols);
+  if (httpsProxy === undefined && httpProxy === undefined) return undefined;
+  const noProxy = readString(env, "NO_PROXY") ?? readString(env, "no_proxy");
+  return {
+    ...(httpsProxy !== undefined ? { httpsProxy } : {}),
+    ...(httpProxy !== undefined ? { httpProxy } : {}),
+    ...(noProxy !== undefined ? { noProxy } : {}),
   };
 }
 

@@ -95,4 +95,20 @@ export interface WebexClientOptions {
   apiUrl?: string;
   /** Milliseconds before a call is abandoned with `WebexTimeoutError` (default 15 000). */
   timeoutMs?: number;
+  /**
+   * The HTTP(S) proxy of the plain HTTP client (`createHttpWebexClient`), from `HTTPS_PROXY`,
+   * `HTTP_PROXY` and `NO_PROXY` (see `loadCommonConfig`). Unset: direct connections. The SDK
+   * client does not use it.
+   */
+  proxy?: WebexProxy;
+}
+
+/** Where the plain HTTP client sends its requests through; `noProxy` hosts go direct. */
+export interface WebexProxy {
+  /** Proxy URL for `https:` API URLs (`HTTPS_PROXY`). */
+  httpsProxy?: string;
+  /** Proxy URL for `http:` API URLs (`HTTP_PROXY`). */
+  httpProxy?: string;
+  /** Comma-separated hosts (and `.domain` suffixes, `*`) reached directly (`NO_PROXY`). */
+  noProxy?: string;
 }

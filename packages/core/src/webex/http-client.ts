@@ -1,18 +1,16 @@
-import { Agent as HttpAgent, request as httpRequest } from "node:http";
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { randomUUID } from "node:crypto";
+import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
 
 import { WebexTimeoutError } from "../errors/errors.js";
-import type { ListOptions, WebexClient, WebexClientOptions } from "./client.js";
+import type { ListOptions, WebexClient, WebexClientOptions, WebexProxy } from "./client.js";
 import { toSdkQuery } from "./sdk-client.js";
 import { normaliseClientOptions } from "./sdk-config.js";
 import { toWebexError } from "./sdk-errors.js";
 import type { Person } from "./types.js";
 
 /**
- * A `WebexClient` on plain keep-alive HTTP (`node:http`/`node:https` with a pooled agent), for
- * hot paths where the SDK's per-call overhead matters (see `createHttpWebexClient`).
+ * A `WebexClient` on plain keep-alive HTTP (undici's pooled `Agent`, or its
+ * `ProxyAgent` when a proxy is configured): the services' default (`WEBEX_CLIENT=http`).
  */
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -23,7 +21,7 @@ interface Answer {
   next: string | undefined;
 }
 
-/** What every call shares: the base URL, the token, the agent and the timeout. */
+/** What every call shares: the base URL, the token, the connection pool and the timeout. */
 interface Transport {
   send(what: string, method: Method, url: string, body?: unknown): Promise<Answer>;
   url(resource: string, query?: Record<string, unknown>): string;
@@ -54,25 +52,88 @@ function httpFailure(
   message: string,
   statusCode: number,
   body: unknown,
-  headers: IncomingHttpHeaders = {},
+  headers: Record<string, string | string[] | undefined> = {},
 ): Error {
   return Object.assign(new Error(message), { statusCode, body, headers });
 }
 
-function createTransport(apiUrl: string, accessToken: string, timeoutMs: number): Transport {
-  const secure = apiUrl.startsWith("https:");
-  // An idle socket is closed after `timeout`, or sooner when the server's `Keep-Alive: timeout=`
-  // hint says so (Node's agent honours it), so that a request is not sent on a socket the server
-  // is closing (ECONNRESET). Longer than any request's own timeout.
-  const agentOptions = {
-    keepAlive: true,
-    maxSockets: 64,
-    timeout: Math.max(30_000, timeoutMs + 1000),
-  };
-  const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-  const send = secure ? httpsRequest : httpRequest;
+/**
+ * True when `NO_PROXY` (`noProxy`) names the API URL's host: `*`, the host itself, a parent
+ * domain (`example.com` or `.example.com` for `api.example.com`), with an optional `:port`.
+ */
+export function bypassesProxy(apiUrl: string, noProxy: string | undefined): boolean {
+  const url = new URL(apiUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
+  for (const raw of (noProxy ?? "").split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === "") continue;
+    if (entry === "*") return true;
+    const match = /^(.*?)(?::(\d+))?$/.exec(entry);
+    const name = (match?.[1] ?? entry).replace(/^\*?\./, "").replace(/^\[|\]$/g, "");
+    if (match?.[2] !== undefined && match[2] !== port) continue;
+    if (host === name || host.endsWith(`.${name}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * The connection pool: keep-alive sockets (at most 64), through the proxy for the API URL's
+ * scheme when one is set and `NO_PROXY` does not name its host.
+ */
+export function createDispatcher(apiUrl: string, proxy: WebexProxy | undefined): Dispatcher {
+  // An idle socket is closed after 30 s, or sooner when the server's `Keep-Alive: timeout=`
+  // hint says so (undici honours it), so that a request is not sent on a closing socket.
+  const pool = { connections: 64, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 30_000 };
+  const proxyUrl = apiUrl.startsWith("https:") ? proxy?.httpsProxy : proxy?.httpProxy;
+  if (proxyUrl === undefined || bypassesProxy(apiUrl, proxy?.noProxy)) return new Agent(pool);
+  return new ProxyAgent({ ...pool, uri: proxyUrl });
+}
+
+function createTransport(
+  apiUrl: string,
+  accessToken: string,
+  timeoutMs: number,
+  dispatcher: Dispatcher,
+): Transport {
   const trackingPrefix = `sparkbot_${randomUUID()}`;
   let sequence = 0;
+
+  const exchange = async (method: Method, url: string, body: unknown): Promise<Answer> => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${accessToken}`,
+      accept: "application/json",
+      trackingid: `${trackingPrefix}_${(sequence += 1)}`,
+    };
+    if (payload !== undefined) headers["content-type"] = "application/json";
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let status: number;
+    let parsed: unknown;
+    let answerHeaders: Record<string, string | string[] | undefined>;
+    try {
+      const res = await request(url, {
+        method,
+        headers,
+        body: payload,
+        dispatcher,
+        signal: controller.signal,
+      });
+      status = res.statusCode;
+      answerHeaders = res.headers;
+      parsed = parseBody(await res.body.text());
+    } catch (error) {
+      // No complete answer: the timeout's abort, or a network failure (refused, reset, TLS).
+      if (controller.signal.aborted) throw new WebexTimeoutError("timeout");
+      throw httpFailure(error instanceof Error ? error.message : String(error), 0, error);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (status >= 200 && status < 300)
+      return { body: parsed, next: nextLink(answerHeaders["link"]) };
+    throw httpFailure(`${method} ${url} → ${status}`, status, parsed, answerHeaders);
+  };
 
   return {
     url(resource, query) {
@@ -80,45 +141,11 @@ function createTransport(apiUrl: string, accessToken: string, timeoutMs: number)
       return `${apiUrl}/${resource}${qs === "" ? "" : `?${qs}`}`;
     },
     send(what, method, url, body) {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${accessToken}`,
-        accept: "application/json",
-        trackingid: `${trackingPrefix}_${(sequence += 1)}`,
-      };
-      if (payload !== undefined) {
-        headers["content-type"] = "application/json";
-        headers["content-length"] = String(Buffer.byteLength(payload));
-      }
-      return new Promise<Answer>((resolve, reject) => {
-        let settled = false;
-        const settle = (error: unknown, answer?: Answer): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (answer !== undefined) resolve(answer);
-          else reject(toWebexError(error, what));
-        };
-        const req = send(url, { method, headers, agent }, (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("error", (error) => settle(httpFailure(error.message, 0, error)));
-          res.on("end", () => {
-            const status = res.statusCode ?? 0;
-            const parsed = parseBody(Buffer.concat(chunks).toString("utf8"));
-            if (status >= 200 && status < 300) {
-              settle(undefined, { body: parsed, next: nextLink(res.headers.link) });
-            } else {
-              settle(httpFailure(`${method} ${url} → ${status}`, status, parsed, res.headers));
-            }
-          });
-        });
-        const timer = setTimeout(() => {
-          settle(new WebexTimeoutError(`${what}: no answer from Webex within ${timeoutMs} ms`));
-          req.destroy();
-        }, timeoutMs);
-        req.on("error", (error) => settle(httpFailure(error.message, 0, error)));
-        req.end(payload);
+      return exchange(method, url, body).catch((error: unknown) => {
+        if (error instanceof WebexTimeoutError) {
+          throw new WebexTimeoutError(`${what}: no answer from Webex within ${timeoutMs} ms`);
+        }
+        throw toWebexError(error, what);
       });
     },
   };
@@ -153,15 +180,21 @@ async function collect<T>(
 /**
  * Creates a `WebexClient` on plain keep-alive HTTP, with the same contract as
  * `createWebexClient` (same options, same errors, `Link` pagination, nothing retried) but
- * without the SDK: one `node:http(s)` request per call over a pooled keep-alive agent. Measured
- * against the emulator it costs a fraction of the SDK's CPU per call (see bench/RESULTS.md), so
- * the worker can select it with `WEBEX_CLIENT=http`. Each request carries a `trackingid` header.
+ * without the SDK: one undici request per call over a pooled keep-alive connection, through
+ * `options.proxy` when set. It costs a fraction of the SDK's CPU and memory per call (see
+ * bench/RESULTS.md), hence the services' default (`WEBEX_CLIENT=http`). Each request carries a
+ * `trackingid` header.
  *
  * Throws `TypeError` for an empty token, a malformed `apiUrl` or a non-positive timeout.
  */
 export function createHttpWebexClient(options: WebexClientOptions): WebexClient {
   const { accessToken, apiUrl, timeoutMs } = normaliseClientOptions(options);
-  const t = createTransport(apiUrl, accessToken, timeoutMs);
+  const t = createTransport(
+    apiUrl,
+    accessToken,
+    timeoutMs,
+    createDispatcher(apiUrl, options.proxy),
+  );
   const id = encodeURIComponent;
   const get = async <T>(what: string, resource: string): Promise<T> =>
     (await t.send(what, "GET", t.url(resource))).body as T;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadWorkerConfig } from "../../src/index.js";
-import { nextLink } from "../../src/webex/http-client.js";
+import { bypassesProxy, nextLink } from "../../src/webex/http-client.js";
 
 // The HTTP client's behaviour against the emulator is held to the SDK client's contract by the
 // shared table in packages/emulator/test/sdk-*.test.ts; these are its pure parts.
@@ -25,8 +25,8 @@ describe("nextLink", () => {
 describe("WEBEX_CLIENT", () => {
   const base = { WEBEX_ACCESS_TOKEN: "t" };
 
-  it("defaults to the SDK client and accepts http", () => {
-    expect(loadWorkerConfig(base).webexClient).toBe("sdk");
+  it("defaults to the plain HTTP client and accepts sdk", () => {
+    expect(loadWorkerConfig(base).webexClient).toBe("http");
     expect(loadWorkerConfig({ ...base, WEBEX_CLIENT: "http" }).webexClient).toBe("http");
     expect(loadWorkerConfig({ ...base, WEBEX_CLIENT: "SDK" }).webexClient).toBe("sdk");
   });
@@ -34,5 +34,22 @@ describe("WEBEX_CLIENT", () => {
   it("names the variable when the value is unknown", () => {
     expect(() => loadWorkerConfig({ ...base, WEBEX_CLIENT: "fetch" })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ ...base, WEBEX_CLIENT: "fetch" })).toThrow(/WEBEX_CLIENT/);
+  });
+});
+
+describe("bypassesProxy (NO_PROXY)", () => {
+  it("matches the host, its parent domains, * and an optional port", () => {
+    const api = "https://api.example.com/v1";
+    expect(bypassesProxy(api, undefined)).toBe(false);
+    expect(bypassesProxy(api, "")).toBe(false);
+    expect(bypassesProxy(api, "*")).toBe(true);
+    expect(bypassesProxy(api, "api.example.com")).toBe(true);
+    expect(bypassesProxy(api, "other.test, example.com")).toBe(true);
+    expect(bypassesProxy(api, ".example.com")).toBe(true);
+    expect(bypassesProxy(api, "*.example.com")).toBe(true);
+    expect(bypassesProxy(api, "example.com:443")).toBe(true);
+    expect(bypassesProxy(api, "example.com:8443")).toBe(false);
+    expect(bypassesProxy(api, "ample.com")).toBe(false);
+    expect(bypassesProxy("http://127.0.0.1:9/v1", "localhost,127.0.0.1")).toBe(true);
   });
 });
