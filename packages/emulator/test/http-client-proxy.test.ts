@@ -1,54 +1,12 @@
-import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { WebexNetworkError, createHttpWebexClient, readProxy } from "@sparkbot/core";
+import { startConnectProxy, type TestProxy } from "@sparkbot/testkit";
 
 import { EmulatorControl, startEmulator } from "../src/index.js";
 import type { ControlPerson, RunningEmulator } from "../src/index.js";
 
-/**
- * The plain HTTP client through a real forward proxy: a `node:http` server answering `CONNECT`
- * by piping the tunnel to its target (what squid or a corporate proxy does), counting tunnels.
- */
-interface TestProxy {
-  url: string;
-  tunnels: string[];
-  close(): Promise<void>;
-}
-
-async function startProxy(): Promise<TestProxy> {
-  const tunnels: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((_req, res) => res.writeHead(405).end());
-  server.on("connect", (req, client: Socket, head: Buffer) => {
-    const [host = "", port = "80"] = (req.url ?? "").split(":");
-    tunnels.push(req.url ?? "");
-    const upstream = connect(Number(port), host, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", () => socket.destroy());
-      socket.on("close", () => sockets.delete(socket));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tunnels,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
+/** The plain HTTP client through a real forward proxy (testkit's CONNECT proxy). */
 describe("HTTP client behind a proxy", () => {
   let emulator: RunningEmulator;
   let proxy: TestProxy;
@@ -56,7 +14,7 @@ describe("HTTP client behind a proxy", () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    proxy = await startProxy();
+    proxy = await startConnectProxy();
     bot = await new EmulatorControl(emulator.url).createPerson({
       displayName: "Proxy Bot",
       email: "proxy-bot@x.test",
@@ -94,7 +52,7 @@ describe("HTTP client behind a proxy", () => {
   });
 
   it("fails with a network error when the proxy is unreachable", async () => {
-    const closed = await startProxy();
+    const closed = await startConnectProxy();
     await closed.close();
     const client = createHttpWebexClient({
       accessToken: bot.token,

@@ -61,3 +61,4 @@ export async function freePort(): Promise<number> {
 }
 
 export { PrivateRedis } from "./private-redis.js";
+export { startConnectProxy, type TestProxy } from "./connect-proxy.js";

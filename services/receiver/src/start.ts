@@ -175,6 +175,7 @@ export async function startReceiver(
     ? startListener({
         ...websocketSettings(config),
         token: config.accessToken,
+        proxy: config.webexProxy,
         webex,
         redis,
         prefix: config.redisPrefix,

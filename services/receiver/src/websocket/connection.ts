@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Agent } from "node:http";
 import { WebSocket } from "ws";
 
 /*
@@ -32,6 +33,8 @@ export interface SessionOptions {
   pongTimeoutMs: number;
   /** Longest wait for buffer_state after connecting (default 30 s). */
   readyTimeoutMs?: number;
+  /** Connects through this agent (a proxy tunnel); undefined: direct. */
+  agent?: Agent | undefined;
 }
 
 export function runSession(options: SessionOptions): Promise<SessionEnd> {
@@ -40,7 +43,10 @@ export function runSession(options: SessionOptions): Promise<SessionEnd> {
   url.searchParams.set("bufferStates", "true");
   url.searchParams.set("aliasHttpStatus", "true");
   url.searchParams.set("clientTimestamp", String(Date.now()));
-  const ws = new WebSocket(url, { handshakeTimeout: 15_000 });
+  const ws = new WebSocket(url, {
+    handshakeTimeout: 15_000,
+    ...(options.agent !== undefined ? { agent: options.agent } : {}),
+  });
   let ready = false;
   let ended = false;
   let localClose: { code: number; reason: string } | undefined;

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "@sparkbot/core";
-import { WebexServiceError, callWebex, errorText } from "./webex-http.js";
+import { WebexServiceError, errorText, type WebexHttp } from "./webex-http.js";
 
 /*
  * The listener's WDM device (protocol notes §3). Devices count toward a cap (about 100 per
@@ -55,6 +55,8 @@ export interface DeviceManagerOptions {
   token: string;
   name: string;
   logger: Logger;
+  /** The REST calls to WDM (through the proxy when one is set). */
+  http: WebexHttp;
 }
 
 export class DeviceManager {
@@ -78,7 +80,12 @@ export class DeviceManager {
 
   /** Refreshes the device at `url` (PUT); undefined when WDM no longer knows it. */
   async refresh(url: string): Promise<Device | undefined> {
-    const answer = await callWebex("PUT", url, this.options.token, registration(this.options.name));
+    const answer = await this.options.http.call(
+      "PUT",
+      url,
+      this.options.token,
+      registration(this.options.name),
+    );
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) {
       throw new WebexServiceError(
@@ -97,12 +104,12 @@ export class DeviceManager {
 
   /** Deletes the device at WDM and forgets it (for a listener that is retired for good). */
   async remove(url: string): Promise<void> {
-    await callWebex("DELETE", url, this.options.token).catch(() => undefined);
+    await this.options.http.call("DELETE", url, this.options.token).catch(() => undefined);
     await this.forget(url);
   }
 
   private async listOurs(wdmUrl: string): Promise<Device[]> {
-    const answer = await callWebex("GET", `${wdmUrl}/devices`, this.options.token);
+    const answer = await this.options.http.call("GET", `${wdmUrl}/devices`, this.options.token);
     if (answer.status !== 200) {
       throw new WebexServiceError(
         `WDM list answered ${answer.status}: ${errorText(answer)}`,
@@ -121,7 +128,12 @@ export class DeviceManager {
   private async register(wdmUrl: string): Promise<Device> {
     const { token, name, logger } = this.options;
     for (let attempt = 0; ; attempt += 1) {
-      const answer = await callWebex("POST", `${wdmUrl}/devices`, token, registration(name));
+      const answer = await this.options.http.call(
+        "POST",
+        `${wdmUrl}/devices`,
+        token,
+        registration(name),
+      );
       if (answer.status === 200 || answer.status === 201) {
         const device = asDevice(answer.json);
         if (device) {
@@ -137,7 +149,7 @@ export class DeviceManager {
           deleting: ours.length,
         });
         for (const device of ours)
-          await callWebex("DELETE", device.url, token).catch(() => undefined);
+          await this.options.http.call("DELETE", device.url, token).catch(() => undefined);
         continue;
       }
       throw new WebexServiceError(
@@ -153,7 +165,7 @@ export class DeviceManager {
     await redis.set(deviceKey(prefix), device.url);
     for (const other of await this.listOurs(wdmUrl)) {
       if (other.url !== device.url)
-        await callWebex("DELETE", other.url, token).catch(() => undefined);
+        await this.options.http.call("DELETE", other.url, token).catch(() => undefined);
     }
     return device;
   }

@@ -1,4 +1,4 @@
-import { WebexServiceError, callWebex, errorText } from "./webex-http.js";
+import { WebexServiceError, createWebexHttp, errorText, type WebexHttp } from "./webex-http.js";
 
 /*
  * Service discovery (protocol notes §2): the catalog says where WDM is (never hard-coded: a
@@ -14,9 +14,19 @@ export interface ServiceCatalog {
   clusterOf(conversationUrl: string | undefined): string;
 }
 
-/** Fetches `<u2cUrl>/catalog?format=hostmap`; a 401 means the token is wrong. */
-export async function discoverServices(u2cUrl: string, token: string): Promise<ServiceCatalog> {
-  const answer = await callWebex("GET", `${u2cUrl}/catalog?format=hostmap`, token);
+/**
+ * Fetches `<u2cUrl>/catalog?format=hostmap` with `http` (direct when not given); a 401 means the
+ * token is wrong.
+ */
+export async function discoverServices(
+  u2cUrl: string,
+  token: string,
+  http?: WebexHttp,
+): Promise<ServiceCatalog> {
+  const client = http ?? createWebexHttp(undefined);
+  const answer = await client
+    .call("GET", `${u2cUrl}/catalog?format=hostmap`, token)
+    .finally(() => (http === undefined ? client.close() : undefined));
   if (answer.status !== 200) {
     throw new WebexServiceError(
       `the service catalog (${u2cUrl}) answered ${answer.status}: ${errorText(answer)}`,

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import { objectUuidOf, type Logger, type WebexClient, type WebhookEvent } from "@sparkbot/core";
+import {
+  objectUuidOf,
+  type Logger,
+  type WebexClient,
+  type WebexProxy,
+  type WebhookEvent,
+} from "@sparkbot/core";
 import type { Enqueuer } from "../event-queue.js";
 import type { ReceiverMetrics } from "../metrics.js";
 import { afterClose, runSession, type SessionEnd } from "./connection.js";
@@ -8,6 +14,7 @@ import { DeviceManager, type Device } from "./device.js";
 import { discoverServices, type ServiceCatalog } from "./discovery.js";
 import { createLease } from "./lease.js";
 import { translateActivity } from "./activity-events.js";
+import { createWebexHttp } from "./webex-http.js";
 import { wantedWebhooksFromRedis } from "../registration/registrar.js";
 
 /*
@@ -44,6 +51,11 @@ export interface ListenerOptions extends ListenerSettings {
     | "websocketEvents"
     | "websocketLag"
   >;
+  /**
+   * `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (config's `webexProxy`): the catalog, WDM and the
+   * websocket go through it, as the Webex client does. Undefined: direct.
+   */
+  proxy?: WebexProxy | undefined;
   logger: Logger;
   /** Runs each time a socket becomes ready (the receiver triggers a backfill pass). */
   onConnected?: (reason: string) => void;
@@ -90,7 +102,9 @@ export function startListener(options: ListenerOptions): Listener {
   const maxBackoffMs = options.maxBackoffMs ?? 32_000;
   const pollMs = options.leasePollMs ?? Math.max(250, Math.floor(leaseMs / 4));
   const lease = createLease(redis, prefix, leaseMs);
+  const http = createWebexHttp(options.proxy);
   const devices = new DeviceManager({
+    http,
     redis,
     prefix,
     token: options.token,
@@ -185,7 +199,7 @@ export function startListener(options: ListenerOptions): Listener {
     while (!signal.aborted) {
       let end: SessionEnd;
       try {
-        catalog ??= await discoverServices(options.u2cUrl, options.token);
+        catalog ??= await discoverServices(options.u2cUrl, options.token, http);
         if (botUuid === undefined) {
           botId = (await options.webex.people.me()).id;
           botUuid = objectUuidOf(botId);
@@ -196,6 +210,7 @@ export function startListener(options: ListenerOptions): Listener {
           webSocketUrl: device.webSocketUrl,
           token: options.token,
           signal,
+          agent: http.socketAgent(device.webSocketUrl),
           pingIntervalMs: options.pingIntervalMs ?? 15_000,
           pongTimeoutMs: options.pongTimeoutMs ?? 14_000,
           onReady: () => {
@@ -287,6 +302,7 @@ export function startListener(options: ListenerOptions): Listener {
     async stop() {
       stopping.abort();
       await running;
+      await http.close();
     },
   };
 }

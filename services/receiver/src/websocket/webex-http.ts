@@ -1,35 +1,92 @@
+import type { Agent as HttpAgent } from "node:http";
+import { HttpsProxyAgent } from "https-proxy-agent";
+import { request, type Dispatcher } from "undici";
+import { bypassesProxy, createDispatcher, type WebexProxy } from "@sparkbot/core";
+
 /** A JSON call to a Webex service (U2C, WDM) with the bot's token; never throws on a status. */
 export interface JsonAnswer {
   status: number;
   json: Record<string, unknown>;
 }
 
-/** Calls `method url` with `Bearer <token>`; rejects on network errors and after `timeoutMs`. */
-export async function callWebex(
-  method: string,
-  url: string,
-  token: string,
-  body?: unknown,
-  timeoutMs = 15_000,
-): Promise<JsonAnswer> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
+/**
+ * The listener's way out to Webex: its REST calls (U2C, WDM) on undici dispatchers and the
+ * agent its websocket connects with, both through the configured proxy (`HTTPS_PROXY` for
+ * https/wss URLs, `HTTP_PROXY` for http/ws) unless `NO_PROXY` names the host — the rule of the
+ * plain HTTP client (core's `createDispatcher`, `bypassesProxy`).
+ */
+export interface WebexHttp {
+  /** Calls `method url` with `Bearer <token>`; rejects on network errors and after `timeoutMs`. */
+  call(
+    method: string,
+    url: string,
+    token: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<JsonAnswer>;
+  /** The agent tunnelling a websocket to `url` through the proxy (CONNECT); undefined: direct. */
+  socketAgent(url: string): HttpAgent | undefined;
+  /** Closes the pooled connections. */
+  close(): Promise<void>;
+}
+
+export function createWebexHttp(proxy: WebexProxy | undefined): WebexHttp {
+  const dispatchers = new Map<string, Dispatcher>();
+  const agents = new Map<string, HttpsProxyAgent<string>>();
+  const dispatcherFor = (url: URL): Dispatcher => {
+    let dispatcher = dispatchers.get(url.origin);
+    if (dispatcher === undefined) {
+      dispatcher = createDispatcher(url.href, proxy);
+      dispatchers.set(url.origin, dispatcher);
+    }
+    return dispatcher;
+  };
+  return {
+    async call(method, url, token, body, timeoutMs = 15_000) {
+      const target = new URL(url);
+      const response = await request(target, {
+        method: method as Dispatcher.HttpMethod,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        dispatcher: dispatcherFor(target),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return { status: response.statusCode, json: parseJson(await response.body.text()) };
     },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
+    socketAgent(url) {
+      // Same scheme rule as REST: wss is https (HTTPS_PROXY, port 443), ws is http.
+      const asHttp = url.replace(/^ws(s?):/i, "http$1:");
+      const proxyUrl = asHttp.startsWith("https:") ? proxy?.httpsProxy : proxy?.httpProxy;
+      if (proxyUrl === undefined || bypassesProxy(asHttp, proxy?.noProxy)) return undefined;
+      let agent = agents.get(proxyUrl);
+      if (agent === undefined) {
+        // CONNECT for ws and wss alike (TLS to the target inside the tunnel for wss).
+        agent = new HttpsProxyAgent(proxyUrl);
+        agents.set(proxyUrl, agent);
+      }
+      return agent;
+    },
+    async close() {
+      const closing = [...dispatchers.values()].map((d) => d.close());
+      dispatchers.clear();
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+      await Promise.allSettled(closing);
+    },
+  };
+}
+
+function parseJson(text: string): Record<string, unknown> {
   try {
     const parsed: unknown = text === "" ? {} : JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null) json = parsed as Record<string, unknown>;
+    if (typeof parsed === "object" && parsed !== null) return parsed as Record<string, unknown>;
+    return {};
   } catch {
-    json = { message: text.slice(0, 200) };
+    return { message: text.slice(0, 200) };
   }
-  return { status: response.status, json };
 }
 
 /** A Webex service answered something other than what was asked for. */
