@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { QUEUE_NAME, jobIdFor, type EventJob } from "@sparkbot/core";
@@ -127,5 +131,34 @@ describe("createWebexHttp's websocket agent", () => {
     expect(plain.socketAgent("wss://127.0.0.1:1/x")).toBeUndefined();
     await plain.close();
     expect(createWebexHttp(undefined).socketAgent("wss://x.test/")).toBeUndefined();
+  });
+});
+
+describe("a wss: websocket through HTTPS_PROXY", () => {
+  it("is tunnelled with CONNECT, TLS to the server inside the tunnel", async () => {
+    // A test-only self-signed certificate for `localhost` (fixtures/, valid for 100 years).
+    const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url));
+    const cert = fixture("localhost-test-cert.pem");
+    const server = createHttpsServer({ cert, key: fixture("localhost-test-key.pem") });
+    const sockets = new WebSocketServer({ server });
+    sockets.on("connection", (socket) => socket.send("hello over tls"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `wss://localhost:${(server.address() as AddressInfo).port}/messages`;
+    const http = createWebexHttp({ httpsProxy: proxy.url });
+    const ws = new WebSocket(url, { agent: http.socketAgent(url), ca: cert });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        ws.on("message", (data) => resolve(String(data)));
+        ws.on("error", reject);
+      });
+      expect(first).toBe("hello over tls");
+      expect(proxy.tunnels).toEqual([new URL(url).host]);
+    } finally {
+      ws.terminate();
+      await http.close();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
