@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state with nothing but Node and npm: installs pnpm when it
 // is missing, installs the workspace's dependencies from the lockfile and builds every package.
-// Each step is skipped when it has nothing to do, so running it before every command is cheap.
+// With --system-tools (as `npm test` runs it) it then checks the system programs the tests need
+// (scripts/system-tools.mjs): as root it installs the missing ones from Debian's packages
+// (SPARKBOT_NO_APT=1 turns that off); otherwise it says which tests will be skipped and what to
+// install. Each step is skipped when it has nothing to do, so running it before every command is
+// cheap.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureSystemTools } from "./system-tools.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pnpmVersion = JSON.parse(
@@ -98,4 +103,8 @@ if (!process.argv.includes("--no-build")) {
   } else {
     log("packages are built and up to date");
   }
+}
+
+if (process.argv.includes("--system-tools")) {
+  ensureSystemTools((line) => process.stderr.write(`[setup] ${line}\n`));
 }

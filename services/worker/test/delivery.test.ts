@@ -1,13 +1,11 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "@sparkbot/testkit";
 import { startStack, texts, type Stack } from "./helpers/stack.js";
+import { needs } from "../../../test-support/system-tools.js";
 
-const run = promisify(execFile);
+const promtool = needs("promtool");
+
 let stack: Stack | undefined;
 
 afterEach(async () => {
@@ -145,7 +143,7 @@ describe("timeouts, scaling and metrics", () => {
     expect(counts[1]).toBeGreaterThan(0);
   });
 
-  it("serves /healthz and /metrics that promtool accepts", async () => {
+  promtool.it("serves /healthz and /metrics that promtool accepts", async () => {
     stack = await startStack("metrics");
     const worker = await stack.startWorker();
     await stack.say("ping");
@@ -163,19 +161,12 @@ describe("timeouts, scaling and metrics", () => {
     expect(metricValue(text, "sparkbot_replies_sent_total")).toBe(1);
     expect(metricValue(text, "sparkbot_job_wait_seconds_count")).toBe(1);
     expect(text).toContain("process_cpu_user_seconds_total");
-    const dir = await mkdtemp(join(tmpdir(), "worker-metrics-"));
-    try {
-      await writeFile(join(dir, "metrics.txt"), text);
-      const { stdout, stderr } = await run(
-        "sh",
-        ["-c", `promtool check metrics < ${join(dir, "metrics.txt")}`],
-        {
-          timeout: 10_000,
-        },
-      );
-      expect(`${stdout}${stderr}`.trim()).toBe("");
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const check = spawnSync(promtool.path("promtool"), ["check", "metrics"], {
+      input: text,
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(`${check.stdout}${check.stderr}`.trim()).toBe("");
+    expect(check.status).toBe(0);
   });
 });
