@@ -28,13 +28,22 @@ describe("ChildSet", () => {
   });
 
   it("kills a child that ignores SIGTERM once the grace period is over", async () => {
-    const children = new ChildSet(() => undefined);
-    const child = children.start("stubborn", "sh", ["-c", "trap '' TERM; sleep 300 & wait"], {});
-    const started = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines: string[] = [];
+    const children = new ChildSet((line) => lines.push(line));
+    const child = children.start(
+      "stubborn",
+      "sh",
+      ["-c", "trap '' TERM; echo ignoring; sleep 300 & wait"],
+      {},
+    );
+    // SIGTERM only once the shell ignores it.
+    await waitFor(() => lines.some((line) => line.endsWith("ignoring")), {
+      timeoutMs: 10_000,
+      what: "the trap",
+    });
     await children.stopAll(500);
+    // Still running 300 s of sleep: only the SIGKILL after the grace period ended it.
     expect(await child.exited).toBe("SIGKILL");
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("reports a child that exits on its own, but not one it stopped", async () => {

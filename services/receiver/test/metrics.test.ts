@@ -46,9 +46,8 @@ describe("receiver /metrics", () => {
       queueCountTimeoutMs: 50,
       countJobs: () => new Promise(() => undefined),
     });
-    const started = Date.now();
+    // countJobs never settles: the scrape ends only because it stops waiting for it.
     const text = await metrics.render();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(sample(text, "sparkbot_queue_jobs", '{state="waiting"}')).toBeUndefined();
     expect(text).toContain("sparkbot_receiver_requests_total");
   });

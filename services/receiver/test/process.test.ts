@@ -145,6 +145,8 @@ describe("the receiver process (dist/main.js)", () => {
         RECEIVER_HOST: "127.0.0.1",
         RECEIVER_PORT: String(port),
         WEBHOOK_SECRET: "fixed-secret",
+        // Longer than the pause below: the enqueue waits for Redis instead of timing out.
+        ENQUEUE_TIMEOUT_MS: "20000",
       });
       children.push(child);
       await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
@@ -152,10 +154,15 @@ describe("the receiver process (dist/main.js)", () => {
         what: "ready",
       });
       await admin.connect();
-      await admin.call("CLIENT", "PAUSE", "700", "WRITE"); // the enqueue will wait on Redis
+      await admin.call("CLIENT", "PAUSE", "3000", "WRITE"); // the enqueue will wait on Redis
       const event = makeEvent();
       const delivery = post(`${url}/sparkbot`, event, { secret: "fixed-secret" });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The receiver's write is held by the pause (Redis counts it as a blocked client): the
+      // enqueue is in flight when the signal comes.
+      await waitFor(
+        async () => /^blocked_clients:[1-9]/m.test(String(await admin.call("INFO", "clients"))),
+        { timeoutMs: 2_500, intervalMs: 20, what: "the enqueue to wait on the paused Redis" },
+      );
       child.process.kill("SIGTERM");
       expect((await delivery).status).toBe(202);
       expect(await within(child.exited, 15_000, "exit after SIGTERM")).toBe(0);
