@@ -158,7 +158,7 @@ nginxTools.describe("deploy/nginx/sparkbot.conf", () => {
             method,
             path,
             headers: { host: HOST_NAME, "content-type": "application/json" },
-            timeout: 5_000,
+            timeout: 30_000,
           },
           (res) => {
             res.resume();

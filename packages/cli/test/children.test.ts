@@ -10,7 +10,7 @@ describe("ChildSet", () => {
     const children = new ChildSet((line) => lines.push(line));
     const child = children.start("greeter", "sh", ["-c", "echo hello; echo oops >&2"], {});
     await child.exited;
-    await waitFor(() => lines.length === 2, { timeoutMs: 5_000, what: "both lines" });
+    await waitFor(() => lines.length === 2, { timeoutMs: 30_000, what: "both lines" });
     expect(lines.sort()).toEqual(["[greeter]   hello", "[greeter]   oops"]);
   });
 
@@ -20,11 +20,11 @@ describe("ChildSet", () => {
     // The shell starts a grandchild in the background and prints its pid.
     children.start("parent", "sh", ["-c", "sleep 300 & echo $!; wait"], {});
     const grandchild = Number(
-      await waitFor(() => lines[0]?.split(" ").at(-1), { timeoutMs: 5_000, what: "the pid" }),
+      await waitFor(() => lines[0]?.split(" ").at(-1), { timeoutMs: 30_000, what: "the pid" }),
     );
     expect(alive(grandchild)).toBe(true);
     await children.stopAll(5_000);
-    await waitFor(() => !alive(grandchild), { timeoutMs: 5_000, what: "the grandchild to stop" });
+    await waitFor(() => !alive(grandchild), { timeoutMs: 30_000, what: "the grandchild to stop" });
   });
 
   it("kills a child that ignores SIGTERM once the grace period is over", async () => {

@@ -140,7 +140,7 @@ browserTools.describe("chat page in a real browser", () => {
     const mine = page.locator("#messages .message-mine", { hasText: "ping" });
     const sent = await mine.count();
     const answer = await ask("ping", "pong");
-    await mine.nth(sent).waitFor({ timeout: 5_000 });
+    await mine.nth(sent).waitFor({ timeout: 15_000 });
     expect(
       await answer.locator("strong", { hasText: "pong" }).evaluate((node) => node.tagName),
     ).toBe("STRONG");
@@ -217,7 +217,7 @@ browserTools.describe("chat page in a real browser", () => {
     await expect(toggle.getAttribute("aria-pressed")).resolves.toBe("true");
     await ask("ping", "pong");
     const mine = page.locator("#messages .message-mine").last();
-    await mine.locator(".mention").waitFor({ timeout: 5_000 });
+    await mine.locator(".mention").waitFor({ timeout: 15_000 });
     await expect(mine.locator(".mention").textContent()).resolves.toBe(`@${BOT_NAME}`);
     const messages = await new EmulatorControl(emulator.url).roomMessages(groupRoomId);
     const sent = messages.find((m) => m.personId === aliceId && (m.text ?? "").endsWith("ping"));
@@ -230,6 +230,6 @@ browserTools.describe("chat page in a real browser", () => {
     const { items } = (await people.json()) as { items: { id: string; displayName: string }[] };
     const members = items.filter((p) => p.displayName !== "Bob Builder").map((p) => p.id);
     await control.createRoom({ title: "Incidents", type: "group", members });
-    await page.locator("#rooms .room-title", { hasText: "Incidents" }).waitFor({ timeout: 5_000 });
+    await page.locator("#rooms .room-title", { hasText: "Incidents" }).waitFor({ timeout: 15_000 });
   });
 });

@@ -237,7 +237,7 @@ describe("webhook registration against the emulator", () => {
     const dead = messagesHook;
 
     await waitFor(() => warnings.includes("inactive webhooks set active again"), {
-      timeoutMs: 5000,
+      timeoutMs: 30_000,
       what: "the periodic check to reactivate the webhook",
     });
     expect((await botHooks()).find((hook) => hook.id === dead?.id)?.status).toBe("active");

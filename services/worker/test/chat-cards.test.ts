@@ -94,7 +94,7 @@ browserTools.describe("cards and members on the chat page, in a real browser", (
     await thanks.nth(thanked).waitFor({ timeout: 15_000 });
     // The answer's own card shows too.
     const answer = botMessages().locator(".ac-factset").nth(thanked);
-    await answer.waitFor({ timeout: 5_000 });
+    await answer.waitFor({ timeout: 15_000 });
     await expect(answer.textContent()).resolves.toContain("sushi");
     const voted = await waitFor(async () => {
       const messages = await stack.control.roomMessages(stack.room.id);
@@ -146,7 +146,7 @@ browserTools.describe("cards and members on the chat page, in a real browser", (
     await botMessages()
       .filter({ hasText: "Hello! Ada added me here." })
       .waitFor({ timeout: 15_000 });
-    await page.locator("#members .member", { hasText: "Test Bot" }).waitFor({ timeout: 5_000 });
+    await page.locator("#members .member", { hasText: "Test Bot" }).waitFor({ timeout: 15_000 });
     const log = page.locator("#deliveries .delivery", { hasText: "memberships:created" });
     await log.first().waitFor({ timeout: 10_000 });
     await expect(log.first().locator(".delivery-subject").textContent()).resolves.toBe(
