@@ -5,6 +5,8 @@ import { startStack, texts, type Stack } from "./helpers/stack.js";
 import { needs } from "../../../test-support/system-tools.js";
 
 const promtool = needs("promtool");
+/** The `limiter.max` the worker gives BullMQ (services/worker/src/worker.ts). */
+const WORKER_LIMITER_MAX = 1_000_000;
 
 let stack: Stack | undefined;
 
@@ -77,14 +79,17 @@ describe("delivery under Webex faults", () => {
       count: 1,
     });
     await stack.say("ping");
-    // The worker that met the 429 has paused the queue (BullMQ's rate limit, in Redis).
+    // The worker that met the 429 has paused the queue: BullMQ's limiter key set past the
+    // workers' limiter max (services/worker/src/worker.ts), which the normal counting window
+    // never reaches.
     const queue = stack.receiver.queue.queue;
-    await waitFor(async () => (await queue.getRateLimitTtl()) > 0, {
+    const pausedFor = () => queue.getRateLimitTtl(WORKER_LIMITER_MAX);
+    await waitFor(async () => (await pausedFor()) > 0, {
       timeoutMs: 30_000,
       what: "the queue to be rate limited",
     });
     const paused = Date.now();
-    const ttl = await queue.getRateLimitTtl();
+    const ttl = await pausedFor();
     await stack.say("ping"); // an idle worker could answer this at once, but must not
     const replies = await stack.waitForReplies(2, 30_000);
     // Neither reply comes before the pause that was still left when the second ping was sent.
