@@ -15,8 +15,10 @@ export default defineConfig({
     ],
     // test/compose-stack/ needs docker and root: `npm run test:compose` (vitest.compose.config.ts).
     exclude: ["**/node_modules/**", "**/dist/**", "test/compose-stack/**"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Generous: the suite must pass on a busy 2-core machine. Tests wait for conditions rather
+    // than for time, so a limit is only reached when something is really stuck.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["./test-support/global-setup.ts"],
     reporters: ["default", "./test-support/summary-reporter.ts"],

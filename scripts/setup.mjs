@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state with nothing but Node and npm: installs pnpm when it
 // is missing, installs the workspace's dependencies from the lockfile and builds every package.
-// Each step is skipped when it has nothing to do, so running it before every command is cheap.
-import { execFileSync, spawnSync } from "node:child_process";
+// With --system-tools (as `npm test` runs it) it then checks the system programs the tests need
+// (scripts/system-tools.mjs): as root it installs the missing ones from Debian's packages
+// (SPARKBOT_NO_APT=1 turns that off); otherwise it says which tests will be skipped and what to
+// install. Each step is skipped when it has nothing to do, so running it before every command is
+// cheap.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureSystemTools } from "./system-tools.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pnpmVersion = JSON.parse(
@@ -90,12 +96,46 @@ function buildNeeded() {
   });
 }
 
+/** `pnpm -r run build`, with one line as each package starts and is built. */
+async function buildWithProgress() {
+  const started = Date.now();
+  const child = spawn("pnpm", ["-r", "--reporter=append-only", "run", "build"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CI: "true" },
+  });
+  let total = 0;
+  let built = 0;
+  const output = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on("line", (line) => {
+    const scope = line.match(/^Scope: (\d+) of/);
+    const done = line.match(/^(\S+) build: Done$/);
+    if (scope !== null) total = Number(scope[1]);
+    else if (done !== null) {
+      built += 1;
+      const seconds = Math.round((Date.now() - started) / 1000);
+      log(`  built ${done[1]} (${built}/${total || "?"}, ${seconds} s)`);
+    } else if (!/^\S+ build\$ /.test(line)) output.push(line);
+  });
+  child.stderr.on("data", (chunk) => output.push(chunk.toString()));
+  const code = await new Promise((resolve) => child.once("close", resolve));
+  if (code !== 0) {
+    process.stderr.write(`${output.join("\n")}\n[setup] failed: pnpm -r run build\n`);
+    process.exit(code ?? 1);
+  }
+}
+
 if (!process.argv.includes("--no-build")) {
   if (buildNeeded()) {
-    log("building packages (pnpm build)");
-    run("pnpm", ["run", "-s", "build"]);
+    log("building packages (pnpm build; about a minute the first time)");
+    await buildWithProgress();
     writeFileSync(buildStamp, `${new Date().toISOString()}\n`);
   } else {
     log("packages are built and up to date");
   }
+}
+
+if (process.argv.includes("--system-tools")) {
+  ensureSystemTools((line) => process.stderr.write(`[setup] ${line}\n`));
 }

@@ -13,10 +13,17 @@ import {
   composeCommands,
   composeSpecSchema,
   loadCompose,
-  onPath,
 } from "./support/repo.js";
+import { needs } from "../test-support/system-tools.js";
 
-/** Where each process docker-compose.yml runs is run by a test (this file or e2e.test.ts). */
+const promtool = needs("promtool");
+const redis = needs("redis-server");
+
+/**
+ * Which test runs each process docker-compose.yml starts (this file or e2e.test.ts). Written by
+ * hand: the test below makes a new command or health check fail until it is listed here, i.e.
+ * until someone says which test runs it.
+ */
 const RUN_BY_TESTS: Record<string, string> = {
   "receiver command": "e2e: `sparkbot dev` starts it; its /proc cmdline is compared",
   "receiver healthcheck": "e2e: run against the receiver",
@@ -88,60 +95,67 @@ describe("docker-compose.yml", () => {
     expect(services["receiver"]!.environment?.["RECEIVER_PORT"]).toBe("8080");
   });
 
-  it("runs only commands that the tests run", () => {
+  it("lists every command and health check it runs in RUN_BY_TESTS, and no other", () => {
     const commands = composeCommands().map((c) => `${c.service} ${c.kind}`);
     expect(commands.sort()).toEqual(Object.keys(RUN_BY_TESTS).sort());
   });
 
-  it("docker/prometheus.yml passes promtool check config", () => {
-    if (!onPath("promtool")) {
-      console.warn("SKIPPED: promtool is not installed (apt-get install prometheus)");
-      return;
-    }
-    const result = spawnSync("promtool", ["check", "config", "docker/prometheus.yml"], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+  promtool.it("docker/prometheus.yml passes promtool check config", () => {
+    const result = spawnSync(
+      promtool.path("promtool"),
+      ["check", "config", "docker/prometheus.yml"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     expect(result.stdout + result.stderr).toContain("SUCCESS");
     expect(result.status).toBe(0);
   });
 
-  it("redis runs with persistence on, fsync always, noeviction, and its health check passes", async () => {
-    const [binary, ...args] = composeCommand("redis", "command");
-    const [checkBinary, ...checkArgs] = composeCommand("redis", "healthcheck");
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), "compose-redis-"));
-    // On this host: a free port on loopback, a temporary directory (redis changes into --dir as
-    // it reads it, so the value is replaced rather than overridden by a later one).
-    const local: Record<string, string> = {
-      "--port": String(port),
-      "--bind": "127.0.0.1",
-      "--dir": dir,
-    };
-    expect(Object.keys(local).every((flag) => args.includes(flag))).toBe(true);
-    const hostArgs = args.map((arg, index) => local[args[index - 1]!] ?? arg);
-    const server = spawn(binary!, hostArgs, { stdio: "ignore" });
-    const cli = (...words: string[]) =>
-      spawnSync("redis-cli", ["-p", String(port), ...words], { encoding: "utf8" }).stdout.trim();
-    try {
-      await waitFor(() => cli("ping") === "PONG", { timeoutMs: 10_000, what: "redis" });
-      expect(cli("config", "get", "maxmemory-policy")).toBe("maxmemory-policy\nnoeviction");
-      expect(cli("config", "get", "appendonly")).toBe("appendonly\nyes");
-      // Every acknowledged job is on disk before Redis answers (the receiver's 202 relies on it).
-      expect(cli("config", "get", "appendfsync")).toBe("appendfsync\nalways");
-      // Explicit, so that any Redis image behaves the same (not the official image's default).
-      expect(cli("config", "get", "protected-mode")).toBe("protected-mode\nno");
-      const check = spawnSync(checkBinary!, ["-p", String(port), ...checkArgs], {
-        encoding: "utf8",
-      });
-      expect(check.stdout.trim()).toBe("PONG");
-      expect(check.status).toBe(0);
-    } finally {
-      server.kill("SIGKILL");
-      await new Promise((resolve) => server.once("exit", resolve));
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  redis.it(
+    "redis runs with persistence on, fsync always, noeviction, and its health check passes",
+    async () => {
+      const [binary, ...args] = composeCommand("redis", "command");
+      const [checkBinary, ...checkArgs] = composeCommand("redis", "healthcheck");
+      const port = await freePort();
+      const dir = mkdtempSync(join(tmpdir(), "compose-redis-"));
+      // On this host: a free port on loopback, a temporary directory (redis changes into --dir as
+      // it reads it, so the value is replaced rather than overridden by a later one).
+      const local: Record<string, string> = {
+        "--port": String(port),
+        "--bind": "127.0.0.1",
+        "--dir": dir,
+      };
+      expect(Object.keys(local).every((flag) => args.includes(flag))).toBe(true);
+      const hostArgs = args.map((arg, index) => local[args[index - 1]!] ?? arg);
+      expect(binary).toBe("redis-server");
+      const server = spawn(redis.path("redis-server"), hostArgs, { stdio: "ignore" });
+      const cli = (...words: string[]) =>
+        spawnSync(redis.path("redis-cli"), ["-p", String(port), ...words], {
+          encoding: "utf8",
+        }).stdout.trim();
+      try {
+        await waitFor(() => cli("ping") === "PONG", { timeoutMs: 10_000, what: "redis" });
+        expect(cli("config", "get", "maxmemory-policy")).toBe("maxmemory-policy\nnoeviction");
+        expect(cli("config", "get", "appendonly")).toBe("appendonly\nyes");
+        // Every acknowledged job is on disk before Redis answers (the receiver's 202 relies on it).
+        expect(cli("config", "get", "appendfsync")).toBe("appendfsync\nalways");
+        // Explicit, so that any Redis image behaves the same (not the official image's default).
+        expect(cli("config", "get", "protected-mode")).toBe("protected-mode\nno");
+        expect(checkBinary).toBe("redis-cli");
+        const check = spawnSync(redis.path("redis-cli"), ["-p", String(port), ...checkArgs], {
+          encoding: "utf8",
+        });
+        expect(check.stdout.trim()).toBe("PONG");
+        expect(check.status).toBe(0);
+      } finally {
+        server.kill("SIGKILL");
+        await new Promise((resolve) => server.once("exit", resolve));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("the emulator runs with the local profile's token: seeded, the same after a restart, healthy", async () => {
     const [program, ...args] = composeCommand("emulator", "command");

@@ -12,13 +12,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../packages/cli/src/lib/ports.js";
 import { waitFor } from "../packages/testkit/src/index.js";
-import { ROOT, onPath } from "./support/repo.js";
+import { ROOT } from "./support/repo.js";
+import { needs } from "../test-support/system-tools.js";
 
 const HOST_NAME = "bot.example.com";
-const haveTools = onPath("nginx") && onPath("openssl");
-if (!haveTools) {
-  console.warn("SKIPPED nginx tests: nginx or openssl is not installed (apt-get install -y nginx)");
-}
+const nginxTools = needs("nginx");
 
 interface Ports {
   http: number;
@@ -61,7 +59,7 @@ function prepare(ports?: Ports): { dir: string; config: string } {
   const dir = mkdtempSync(join(tmpdir(), "sparkbot-nginx-"));
   mkdirSync(join(dir, "logs"));
   const made = spawnSync(
-    "openssl",
+    nginxTools.path("openssl"),
     [
       "req",
       "-x509",
@@ -85,12 +83,12 @@ function prepare(ports?: Ports): { dir: string; config: string } {
   return { dir, config: join(dir, "nginx.conf") };
 }
 
-describe.skipIf(!haveTools)("deploy/nginx/sparkbot.conf", () => {
+nginxTools.describe("deploy/nginx/sparkbot.conf", () => {
   it("passes nginx -t (with a throwaway certificate in place of Let's Encrypt's)", () => {
     const { dir, config } = prepare();
     try {
       const result = spawnSync(
-        "nginx",
+        nginxTools.path("nginx"),
         ["-t", "-p", dir, "-e", join(dir, "error.log"), "-c", config],
         {
           encoding: "utf8",
@@ -123,7 +121,7 @@ describe.skipIf(!haveTools)("deploy/nginx/sparkbot.conf", () => {
       const prepared = prepare(ports);
       dir = prepared.dir;
       nginx = spawn(
-        "nginx",
+        nginxTools.path("nginx"),
         ["-p", dir, "-e", join(dir, "error.log"), "-c", prepared.config, "-g", "daemon off;"],
         {
           stdio: "ignore",
@@ -160,7 +158,7 @@ describe.skipIf(!haveTools)("deploy/nginx/sparkbot.conf", () => {
             method,
             path,
             headers: { host: HOST_NAME, "content-type": "application/json" },
-            timeout: 5_000,
+            timeout: 30_000,
           },
           (res) => {
             res.resume();

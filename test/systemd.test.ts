@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, composeCommand, onPath } from "./support/repo.js";
+import { ROOT, composeCommand } from "./support/repo.js";
+import { needs } from "../test-support/system-tools.js";
 
 const UNITS = {
   receiver: "sparkbot-receiver.service",
@@ -14,9 +15,7 @@ function unitText(service: keyof typeof UNITS): string {
   return readFileSync(join(ROOT, "deploy/systemd", UNITS[service]), "utf8");
 }
 
-if (!onPath("systemd-analyze")) {
-  console.warn("SKIPPED systemd-analyze verify: systemd-analyze is not installed");
-}
+const systemdAnalyze = needs("systemd-analyze");
 
 describe("deploy/systemd units", () => {
   it("start the same entry points as docker-compose.yml", () => {
@@ -27,7 +26,7 @@ describe("deploy/systemd units", () => {
     }
   });
 
-  it.skipIf(!onPath("systemd-analyze"))("pass systemd-analyze verify, without warnings", () => {
+  systemdAnalyze.it("pass systemd-analyze verify, without warnings", () => {
     const dir = mkdtempSync(join(tmpdir(), "sparkbot-systemd-"));
     try {
       for (const service of ["receiver", "worker"] as const) {
@@ -37,9 +36,13 @@ describe("deploy/systemd units", () => {
           join(dir, name),
           unitText(service).replaceAll("/usr/bin/node", process.execPath),
         );
-        const result = spawnSync("systemd-analyze", ["verify", join(dir, name)], {
-          encoding: "utf8",
-        });
+        const result = spawnSync(
+          systemdAnalyze.path("systemd-analyze"),
+          ["verify", join(dir, name)],
+          {
+            encoding: "utf8",
+          },
+        );
         expect(result.stderr).toBe("");
         expect(result.status).toBe(0);
       }

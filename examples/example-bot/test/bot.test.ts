@@ -61,14 +61,13 @@ describe("example bot", () => {
   });
 
   test("slow stops when its signal fires", async () => {
-    process.env.SLOW_COMMAND_MS = "60000";
+    // An hour: only the abort can end the command within the test's timeout.
+    process.env.SLOW_COMMAND_MS = "3600000";
     const controller = new AbortController();
     setTimeout(() => controller.abort(new CommandTimeoutError(30)), 30);
-    const started = Date.now();
     const run = await createTestChat(bot).run("slow", { signal: controller.signal });
     expect(run.replies).toEqual(["working on it", DEFAULT_REPLY_TEXTS.timeout]);
     expect(run.outcome).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test("SLOW_COMMAND_MS defaults to 3000 ms", () => {

@@ -100,7 +100,7 @@ describe("chat page HTTP routes", () => {
             .text()
             .split("\n\n")
             .find((e) => e.startsWith("event: message")),
-        { timeoutMs: 5_000, what: "a message event" },
+        { timeoutMs: 30_000, what: "a message event" },
       );
       const data = JSON.parse(event.slice(event.indexOf("data: ") + 6)) as typeof view;
       expect(data).toEqual(view);

@@ -1,22 +1,24 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// The chat page in a real browser: the emulator, a small bot answering by webhook
+// (chat-test-bot.ts) and Chromium. Each test opens its own page and sends what it checks, so
+// any one runs alone (`-t`). The README's screenshot is made by `npm run docs:screenshot`.
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { EmulatorControl, startEmulator, type RunningEmulator } from "../src/index.js";
-import { SLOW_DELAY_MS, startTestBot, type TestBot } from "./chat-test-bot.js";
+import { startTestBot, type TestBot } from "./chat-test-bot.js";
+import { needs } from "../../../test-support/system-tools.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOT = fileURLToPath(new URL("../../../docs/chat-page.png", import.meta.url));
+const browserTools = needs("chromium");
 const SECRET = "chat-page-secret";
 const BOT_NAME = "Sparky";
 
-describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
+browserTools.describe("chat page in a real browser", () => {
   let emulator: RunningEmulator;
   let bot: TestBot;
   let browser: Browser;
   let page: Page;
   let groupRoomId: string;
-  const dialogs: string[] = [];
+  let aliceId: string;
+  let dialogs: string[] = [];
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0 });
@@ -53,6 +55,7 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
       }),
     });
     expect(webhook.status).toBe(200);
+    aliceId = alice.id;
     await control.createRoom({ title: BOT_NAME, type: "direct", members: [alice.id, sparky.id] });
     await control.createRoom({
       title: "Bob and Sparky",
@@ -67,9 +70,13 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
     groupRoomId = group.id;
 
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: browserTools.path("chromium"),
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
+  }, 60_000);
+
+  beforeEach(async () => {
+    dialogs = [];
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
@@ -77,7 +84,11 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
     });
     await page.goto(`${emulator.url}/chat`);
     await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
-  }, 60_000);
+  }, 30_000);
+
+  afterEach(async () => {
+    await page?.close();
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -91,6 +102,16 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
   }
 
   const botMessages = () => page.locator("#messages .message-bot .message-body");
+
+  /** Sends `text` and returns the first bot message after it that contains `reply`. */
+  async function ask(text: string, reply: string | RegExp) {
+    const answers = botMessages().filter({ hasText: reply });
+    const before = await answers.count();
+    await send(text);
+    const answer = answers.nth(before);
+    await answer.waitFor({ timeout: 15_000 });
+    return answer;
+  }
 
   it("shows who you are and the rooms, the direct room first", async () => {
     await expect(page.locator("#identity option:checked").textContent()).resolves.toContain(
@@ -116,37 +137,42 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
   });
 
   it("sends ping and shows pong rendered bold", async () => {
-    await send("ping");
-    await page.locator("#messages .message-mine", { hasText: "ping" }).waitFor({ timeout: 5_000 });
-    const pong = botMessages().locator("strong", { hasText: "pong" });
-    await pong.waitFor({ timeout: 10_000 });
-    expect(await pong.evaluate((node) => node.tagName)).toBe("STRONG");
+    const mine = page.locator("#messages .message-mine", { hasText: "ping" });
+    const sent = await mine.count();
+    const answer = await ask("ping", "pong");
+    await mine.nth(sent).waitFor({ timeout: 15_000 });
+    expect(
+      await answer.locator("strong", { hasText: "pong" }).evaluate((node) => node.tagName),
+    ).toBe("STRONG");
   });
 
   it("shows the slow command's interim reply live, before the final one", async () => {
+    const interim = botMessages().filter({ hasText: "working on it" });
+    const final = botMessages().locator("strong", { hasText: "done" });
+    const [interimBefore, finalBefore] = [await interim.count(), await final.count()];
     await send("slow");
-    await botMessages().filter({ hasText: "working on it" }).waitFor({ timeout: 10_000 });
-    const doneBold = botMessages().locator("strong", { hasText: "done" });
-    expect(await doneBold.count()).toBe(0); // the final reply is still 1.5 s away
-    await doneBold.waitFor({ timeout: SLOW_DELAY_MS + 10_000 });
+    // The bot sends its final reply only when told to: until then the page shows the interim
+    // one alone.
+    await interim.nth(interimBefore).waitFor({ timeout: 15_000 });
+    expect(await final.count()).toBe(finalBefore);
+    bot.finishSlow();
+    await final.nth(finalBefore).waitFor({ timeout: 15_000 });
     const texts = (await botMessages().allTextContents()).map((t) => t.trim());
-    expect(texts).toContain("working on it");
-    expect(texts.indexOf("working on it")).toBeLessThan(texts.indexOf("done"));
+    expect(texts.lastIndexOf("working on it")).toBeLessThan(texts.lastIndexOf("done"));
   });
 
   it("shows a reply with <script> as text and runs nothing", async () => {
-    await send("echo <script>alert(1)</script> <img src=x onerror=alert(2)>");
-    const echoed = botMessages().filter({ hasText: "<script>alert(1)</script>" });
-    await echoed.waitFor({ timeout: 10_000 });
+    const echoed = await ask(
+      "echo <script>alert(1)</script> <img src=x onerror=alert(2)>",
+      "<script>alert(1)</script>",
+    );
     await expect(echoed.textContent()).resolves.toContain("<img src=x onerror=alert(2)>");
     expect(await page.locator("#messages script, #messages img").count()).toBe(0);
     expect(dialogs).toEqual([]);
   });
 
   it("renders lists, code, code blocks and links", async () => {
-    await send("help");
-    const help = botMessages().filter({ hasText: "Commands" });
-    await help.waitFor({ timeout: 10_000 });
+    const help = await ask("help", "Commands");
     expect(await help.locator("ul > li").count()).toBe(3);
     expect(await help.locator("li code").first().textContent()).toBe("ping");
     expect(await help.locator("pre code").textContent()).toContain("curl -X POST");
@@ -156,7 +182,10 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
   });
 
   it("lists each delivery with target, HTTP status, latency and the raw webhook JSON", async () => {
-    const lastMine = page.locator("#messages .message-mine").last();
+    await ask("echo delivery log", "delivery log");
+    const lastMine = page
+      .locator("#messages .message-mine", { hasText: "echo delivery log" })
+      .last();
     const messageId = await lastMine.getAttribute("data-message-id");
     await lastMine.hover();
     await lastMine.locator(".log-link").click();
@@ -186,13 +215,13 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
     const toggle = page.locator("#mention-options .mention-toggle");
     await expect(toggle.textContent()).resolves.toBe(`@${BOT_NAME}`);
     await expect(toggle.getAttribute("aria-pressed")).resolves.toBe("true");
-    await send("ping");
+    await ask("ping", "pong");
     const mine = page.locator("#messages .message-mine").last();
-    await mine.locator(".mention").waitFor({ timeout: 5_000 });
+    await mine.locator(".mention").waitFor({ timeout: 15_000 });
     await expect(mine.locator(".mention").textContent()).resolves.toBe(`@${BOT_NAME}`);
-    await botMessages().locator("strong", { hasText: "pong" }).waitFor({ timeout: 10_000 });
     const messages = await new EmulatorControl(emulator.url).roomMessages(groupRoomId);
-    expect(messages[0]?.mentionedPeople?.length).toBe(1);
+    const sent = messages.find((m) => m.personId === aliceId && (m.text ?? "").endsWith("ping"));
+    expect(sent?.mentionedPeople?.length).toBe(1);
   });
 
   it("lists a room created while the page is open, live", async () => {
@@ -201,18 +230,6 @@ describe.skipIf(!existsSync(CHROMIUM))("chat page in a real browser", () => {
     const { items } = (await people.json()) as { items: { id: string; displayName: string }[] };
     const members = items.filter((p) => p.displayName !== "Bob Builder").map((p) => p.id);
     await control.createRoom({ title: "Incidents", type: "group", members });
-    await page.locator("#rooms .room-title", { hasText: "Incidents" }).waitFor({ timeout: 5_000 });
-  });
-
-  it("saves a screenshot for the README", async () => {
-    await page.locator("#rooms .room", { hasText: BOT_NAME }).click();
-    await botMessages().filter({ hasText: "Commands" }).waitFor({ timeout: 5_000 });
-    const help = page.locator("#deliveries .delivery", { hasText: "Alice Author: “help”" });
-    if (!(await help.locator("details").evaluate((node) => node.hasAttribute("open")))) {
-      await help.locator("summary").click();
-    }
-    mkdirSync(fileURLToPath(new URL("../../../docs/", import.meta.url)), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT });
-    expect(existsSync(SCREENSHOT)).toBe(true);
+    await page.locator("#rooms .room-title", { hasText: "Incidents" }).waitFor({ timeout: 15_000 });
   });
 });

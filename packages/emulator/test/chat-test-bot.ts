@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
  * REST API as the bot — like a SparkBot deployment, without Redis.
  *
  *   ping            → **pong**
- *   slow            → "working on it", then 1.5 s later **done**
+ *   slow            → "working on it", then **done** once the test calls `finishSlow()`
  *   echo <text>     → <text> as markdown (so `echo <script>…` tests escaping)
  *   help            → a reply with a list, code, a code block and a link
  */
@@ -16,6 +16,8 @@ export interface TestBot {
   url: string;
   /** Deliveries refused because their signature was wrong. */
   badSignatures: number;
+  /** Lets every `slow` command waiting after its first reply send its final one. */
+  finishSlow(): void;
   close(): Promise<void>;
 }
 
@@ -27,13 +29,11 @@ export interface TestBotOptions {
   secret: string;
 }
 
-export const SLOW_DELAY_MS = 1_500;
-
 const HELP = [
   "**Commands**",
   "",
   "- `ping` checks that the bot is up",
-  "- `slow` answers twice, 1.5 s apart",
+  "- `slow` answers twice",
   "- `echo <text>` says it back",
   "",
   "```",
@@ -69,6 +69,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     });
     if (!response.ok) throw new Error(`reply failed: ${response.status} ${await response.text()}`);
   };
+  const waitingSlow: (() => void)[] = [];
   const answer = async (messageId: string): Promise<void> => {
     const response = await fetch(`${options.apiUrl}/messages/${messageId}`, { headers });
     const message = (await response.json()) as { roomId: string; text?: string };
@@ -80,12 +81,18 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     else if (command === "echo") await say(message.roomId, rest.join(" "));
     else if (command === "slow") {
       await say(message.roomId, "working on it");
-      await new Promise((resolve) => setTimeout(resolve, SLOW_DELAY_MS));
+      await new Promise<void>((resolve) => waitingSlow.push(resolve));
       await say(message.roomId, "**done**");
     } else await say(message.roomId, `I do not know \`${command}\`. Try \`help\`.`);
   };
 
-  const bot: TestBot = { url: "", badSignatures: 0, close: async () => undefined };
+  const finishSlow = () => waitingSlow.splice(0).forEach((resolve) => resolve());
+  const bot: TestBot = {
+    url: "",
+    badSignatures: 0,
+    finishSlow,
+    close: async () => undefined,
+  };
   const server = createServer((req, res) => {
     void readBody(req).then((raw) => {
       if (!signatureMatches(raw, req.headers["x-spark-signature"], options.secret)) {
@@ -109,6 +116,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
   bot.url = `http://127.0.0.1:${port}/webhook`;
   bot.close = () =>
     new Promise<void>((resolve) => {
+      finishSlow();
       server.closeAllConnections();
       server.close(() => resolve());
     });

@@ -13,7 +13,7 @@ describe("sparkbot-emulator (built dist/cli.js)", () => {
     try {
       const [chunk] = (await Promise.race([
         once(child.stdout, "data"),
-        new Promise((_, reject) => setTimeout(() => reject(new Error("no output")), 10_000)),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("no output")), 30_000)),
       ])) as [Buffer];
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString())?.[1];
       expect(url).toBeDefined();
@@ -48,7 +48,7 @@ describe("sparkbot-emulator (built dist/cli.js)", () => {
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no seed line: ${output}`)), 10_000);
+        const timer = setTimeout(() => reject(new Error(`no seed line: ${output}`)), 30_000);
         child.stdout.on("data", () => {
           if (output.includes("seeded:")) {
             clearTimeout(timer);

@@ -72,7 +72,8 @@ describe("fault injection", () => {
       body: JSON.stringify({ roomId: scene.directRoomId, markdown: "late" }),
       signal: AbortSignal.timeout(100),
     });
-    await expect(request).rejects.toThrow();
+    // The client's own timeout, not an answer.
+    await expect(request).rejects.toMatchObject({ name: "TimeoutError" });
     expect(await scene.control.roomMessages(scene.directRoomId)).toEqual([]);
     const created = await new Promise<unknown[]>((resolve) => {
       scene?.emulator.events.once("message", (message) => resolve([message]));
@@ -83,7 +84,10 @@ describe("fault injection", () => {
   it("drops the connection without an answer", async () => {
     scene = await startScene();
     await scene.control.fault({ method: "GET", path: "/v1/rooms", drop: true, count: 1 });
-    await expect(api(scene.emulator, scene.bot.token, "GET", "/v1/rooms")).rejects.toThrow();
+    // A network failure (no HTTP status at all), not an error answer.
+    await expect(api(scene.emulator, scene.bot.token, "GET", "/v1/rooms")).rejects.toThrow(
+      "fetch failed",
+    );
     const next = await api(scene.emulator, scene.bot.token, "GET", "/v1/rooms");
     expect(next.status).toBe(200);
   });

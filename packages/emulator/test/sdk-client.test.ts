@@ -62,9 +62,8 @@ describe.each(CLIENT_KINDS)("$name", ({ create }) => {
 
     it("get by id, and an unknown id is a 404 (not a hang)", async () => {
       await expect(client.people.get(alice.id)).resolves.toMatchObject({ id: alice.id });
-      const started = Date.now();
+      // A 404 error answer (a hang would reach the test's timeout instead).
       await expectApiError(client.people.get("Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ub25l"), 404);
-      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     it("list by email and by ids", async () => {

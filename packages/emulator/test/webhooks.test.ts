@@ -78,7 +78,7 @@ describe("delivery", () => {
       roomId: scene.directRoomId,
       text: "secret words",
     });
-    const got = await waitFor(() => receiver.received[0], { timeoutMs: 5000, what: "delivery" });
+    const got = await waitFor(() => receiver.received[0], { timeoutMs: 30_000, what: "delivery" });
     expect(got.verified).toBe(true);
     expect(got.raw).not.toContain("secret words");
     expect(got.body).toEqual({

@@ -32,7 +32,7 @@ export async function deletePrefix(prefix: string, redisUrl = TEST_REDIS_URL): P
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
-  { timeoutMs = 10_000, intervalMs = 20, what = "condition" } = {},
+  { timeoutMs = 30_000, intervalMs = 20, what = "condition" } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

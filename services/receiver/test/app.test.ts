@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger, jobIdFor } from "@sparkbot/core";
+import { waitFor } from "@sparkbot/testkit";
 import { EVENT_JOB_OPTIONS } from "../src/event-queue.js";
 import {
   BODY_LIMIT,
@@ -170,7 +171,7 @@ describe("receiver app", () => {
     const event = makeEvent();
     await post(fx.webhookUrl, event, { secret: SECRET });
     await post(fx.webhookUrl, event, { secret: "wrong" });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => lines.length >= 2, { timeoutMs: 10_000, what: "two log lines" });
     const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(entries.map((entry) => [entry["outcome"], entry["status"]])).toEqual([
       ["accepted", 202],

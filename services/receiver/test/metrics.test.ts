@@ -3,12 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createMetrics } from "../src/metrics.js";
 import { SECRET, sample, startAppFixture, type AppFixture } from "./app-fixture.js";
 import { makeEvent, post } from "./helpers.js";
+import { needs } from "../../../test-support/system-tools.js";
 
-const promtool = spawnSync("promtool", ["--version"], { encoding: "utf8" });
-const hasPromtool = promtool.error === undefined && promtool.status === 0;
-if (!hasPromtool) {
-  console.warn("SKIPPED promtool check: `promtool` not found (apt-get install -y prometheus)");
-}
+const promtool = needs("promtool");
 
 describe("receiver /metrics", () => {
   let fx: AppFixture | undefined;
@@ -17,7 +14,7 @@ describe("receiver /metrics", () => {
     fx = undefined;
   });
 
-  it.skipIf(!hasPromtool)("passes `promtool check metrics`", async () => {
+  promtool.it("passes `promtool check metrics`", async () => {
     fx = await startAppFixture();
     const event = makeEvent();
     await post(fx.webhookUrl, event, { secret: SECRET });
@@ -26,7 +23,7 @@ describe("receiver /metrics", () => {
     await post(fx.webhookUrl, event, { secret: "wrong" });
     const text = await (await fetch(`${fx.url}/metrics`)).text();
     expect(text).toContain("sparkbot_queue_jobs");
-    const check = spawnSync("promtool", ["check", "metrics"], {
+    const check = spawnSync(promtool.path("promtool"), ["check", "metrics"], {
       input: text,
       encoding: "utf8",
       timeout: 20_000,
@@ -49,9 +46,8 @@ describe("receiver /metrics", () => {
       queueCountTimeoutMs: 50,
       countJobs: () => new Promise(() => undefined),
     });
-    const started = Date.now();
+    // countJobs never settles: the scrape ends only because it stops waiting for it.
     const text = await metrics.render();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(sample(text, "sparkbot_queue_jobs", '{state="waiting"}')).toBeUndefined();
     expect(text).toContain("sparkbot_receiver_requests_total");
   });

@@ -145,6 +145,8 @@ describe("the receiver process (dist/main.js)", () => {
         RECEIVER_HOST: "127.0.0.1",
         RECEIVER_PORT: String(port),
         WEBHOOK_SECRET: "fixed-secret",
+        // Longer than the pause below: the enqueue waits for Redis instead of timing out.
+        ENQUEUE_TIMEOUT_MS: "60000",
       });
       children.push(child);
       await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
@@ -152,13 +154,26 @@ describe("the receiver process (dist/main.js)", () => {
         what: "ready",
       });
       await admin.connect();
-      await admin.call("CLIENT", "PAUSE", "700", "WRITE"); // the enqueue will wait on Redis
+      // Writes wait until the test lets them go (CLIENT UNPAUSE below), however slow the machine.
+      await admin.call("CLIENT", "PAUSE", "60000", "WRITE");
       const event = makeEvent();
       const delivery = post(`${url}/sparkbot`, event, { secret: "fixed-secret" });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The receiver's write is held by the pause (Redis counts it as a blocked client): the
+      // enqueue is in flight when the signal comes.
+      await waitFor(
+        async () => /^blocked_clients:[1-9]/m.test(String(await admin.call("INFO", "clients"))),
+        { timeoutMs: 30_000, what: "the enqueue to wait on the paused Redis" },
+      );
       child.process.kill("SIGTERM");
+      // It took the signal, and stays until the enqueue is done: Redis takes it only now.
+      await waitFor(() => child.stdout.some((line) => line.includes("shutting down")), {
+        timeoutMs: 30_000,
+        what: "the receiver to start shutting down",
+      });
+      expect(child.process.exitCode).toBeNull();
+      await admin.call("CLIENT", "UNPAUSE");
       expect((await delivery).status).toBe(202);
-      expect(await within(child.exited, 15_000, "exit after SIGTERM")).toBe(0);
+      expect(await within(child.exited, 30_000, "exit after SIGTERM")).toBe(0);
       expect(await admin.exists(`{sparkbot}:${QUEUE_NAME}:${jobIdFor(event)}`)).toBe(1);
     } finally {
       admin.disconnect();

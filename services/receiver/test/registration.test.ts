@@ -237,7 +237,7 @@ describe("webhook registration against the emulator", () => {
     const dead = messagesHook;
 
     await waitFor(() => warnings.includes("inactive webhooks set active again"), {
-      timeoutMs: 5000,
+      timeoutMs: 30_000,
       what: "the periodic check to reactivate the webhook",
     });
     expect((await botHooks()).find((hook) => hook.id === dead?.id)?.status).toBe("active");
@@ -259,20 +259,29 @@ describe("webhook registration against the emulator", () => {
     expect(lines.filter((line) => line.includes("WEBHOOK_URL"))).toHaveLength(1);
   });
 
-  it("loads the secret and registers as soon as Redis comes up after the start", async () => {
+  it("loads the secret and registers when Redis comes up after the start, not at the next timed retry", async () => {
     const privateRedis = await PrivateRedis.start();
     await privateRedis.stop();
     const redis = createProducerRedis(privateRedis.url);
     connections.push(redis);
     try {
-      const started = startRegistrar({ ...baseOptions(redis), retryDelayMs: 5000 });
+      const warnings: string[] = [];
+      const logger = {
+        ...silentLogger,
+        warn: (message: string) => void warnings.push(message),
+        child: () => logger,
+      };
+      // The next timed retry is minutes away: only Redis becoming ready can bring it sooner.
+      const started = startRegistrar({ ...baseOptions(redis), logger, retryDelayMs: 600_000 });
       registrars.push(started);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => warnings.includes("webhook registration round failed; retrying"), {
+        timeoutMs: 30_000,
+        what: "the first round to fail",
+      });
       expect(started.secret()).toBeUndefined();
       expect(started.registered()).toBe(false);
       await privateRedis.start();
-      // Sooner than the 5 s retry delay: the registrar retries when Redis is ready again.
-      await waitFor(() => started.registered(), { timeoutMs: 4000, what: "registration" });
+      await waitFor(() => started.registered(), { timeoutMs: 60_000, what: "registration" });
       expect(started.secret()).toMatch(/^[0-9a-f]{64}$/);
       expect(await botHooks()).toHaveLength(4);
     } finally {

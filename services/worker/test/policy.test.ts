@@ -4,10 +4,12 @@ import { join } from "node:path";
 import {
   ConfigError,
   JobPayloadError,
+  SparkBot,
   WebexApiError,
   WebexNetworkError,
   WebexTimeoutError,
 } from "@sparkbot/core";
+import { createTestChat, webhookEventFor } from "@sparkbot/core/testing";
 import { describe, expect, it } from "vitest";
 import { classifyFailure, loadBot, loadWorkerTuning, LockLostError } from "../src/index.js";
 import { MAX_RATE_LIMIT_MS } from "../src/retry-policy.js";
@@ -38,9 +40,21 @@ describe("retry policy", () => {
 });
 
 describe("bot loader", () => {
-  it("loads a TypeScript bot module by path", async () => {
+  it("loads a TypeScript bot module by path: the loaded bot answers its commands", async () => {
     const bot = await loadBot(TEST_BOT_PATH);
-    expect(typeof bot.run).toBe("function");
+    // test/fixtures/test-bot.ts answers ping with **pong**.
+    const chat = createTestChat(new SparkBot());
+    const message = chat.write("ping");
+    const run = bot.run({
+      message,
+      event: webhookEventFor(message),
+      self: chat.self,
+      webex: chat.webex,
+    });
+    const replies = [];
+    for await (const reply of run) replies.push(reply);
+    expect(replies).toEqual([{ markdown: "**pong**" }]);
+    expect(run).toMatchObject({ command: "ping", outcome: "ok" });
   });
 
   it("names BOT_MODULE when the module is missing or exports no bot", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "@sparkbot/core";
+import { waitFor } from "@sparkbot/testkit";
 import { createRedisGuard } from "../src/redis-guard.js";
 
 /** The part of a BullMQ worker the guard drives, recording what it was told. */
@@ -49,7 +50,11 @@ describe("the worker's Redis guard", () => {
   it("resumes once a probe write succeeds", async () => {
     const worker = recordingWorker();
     let writable = false;
-    const probe = () => (writable ? Promise.resolve("OK") : Promise.reject(new Error("OOM")));
+    let probes = 0;
+    const probe = () => {
+      probes += 1;
+      return writable ? Promise.resolve("OK") : Promise.reject(new Error("OOM"));
+    };
     const guard = createRedisGuard({
       worker,
       probe,
@@ -58,12 +63,12 @@ describe("the worker's Redis guard", () => {
       maxProbeMs: 20,
     });
     guard.onError(replyError("OOM command not allowed"), "redis");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => worker.calls.length >= 1, { timeoutMs: 10_000, what: "a pause" });
+    // Probed every 10-20 ms and refused: still paused, no resume.
+    await waitFor(() => probes >= 3, { timeoutMs: 10_000, what: "three refused probes" });
     expect(worker.calls).toEqual(["pause"]);
     writable = true;
-    for (let i = 0; i < 100 && worker.calls.length < 2; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(() => worker.calls.length >= 2, { timeoutMs: 10_000, what: "a resume" });
     expect(worker.calls).toEqual(["pause", "resume"]);
     expect(guard.pausedFor()).toBeUndefined();
     guard.stop();

@@ -110,12 +110,11 @@ describe("parseRetryAfter", () => {
 
 describe("callWithTimeout", () => {
   it("rejects with WebexTimeoutError when the call never settles", async () => {
-    const started = Date.now();
+    // The call never settles: only the timeout can end the wait.
     const never = new Promise<never>(() => undefined);
     await expect(callWithTimeout("people.get", 50, () => never)).rejects.toBeInstanceOf(
       WebexTimeoutError,
     );
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it("resolves with the value and maps synchronous throws", async () => {

@@ -112,7 +112,7 @@ export async function startStack(label: string): Promise<Stack> {
     arrivals,
     say: (text) => control.sendMessage({ personId: user.id, roomId: room.id, text }),
     replies,
-    waitForReplies: (count, timeoutMs = 10_000) =>
+    waitForReplies: (count, timeoutMs = 30_000) =>
       waitFor(() => replies().length >= count && replies(), {
         timeoutMs,
         what: `${count} replies`,
