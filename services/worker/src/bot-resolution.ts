@@ -73,3 +73,8 @@ export function registerBotResolution(coreParent: string = import.meta.url): Pro
   })();
   return registered;
 }
+
+/** True once the hooks (and tsx) are installed in this process. */
+export function botResolutionRegistered(): boolean {
+  return registered !== undefined;
+}
