@@ -2,17 +2,21 @@ import { round } from "../lib/stats.js";
 import type { BenchContext } from "./context.js";
 import type { Stack } from "./compare.js";
 
+/** The young-generation cap measured beside the defaults (V8's semi-space: 16 MB by default). */
+export const YOUNG_FLAG = "--max-semi-space-size=4";
+
 /** The rows of the comparison (section "0 Headline"), their targets from issue 17. */
 
 const SECTION = "0 Headline";
 /** Above this share of the machine taken by other processes, a round counts as busy. */
 export const BUSY_SHARE = 0.1;
 
-const SATURATED = ["sb", "sb-unordered", "peer", "peer-tuned", "ideal"] as const;
+const SATURATED = ["sb", "sb-unordered", "sb-young", "peer", "peer-tuned", "ideal"] as const;
 const NAMES: Record<string, string> = {
   sb: "SparkBot (1 worker)",
   "sb-unordered": "SparkBot, ROOM_ORDERING=off (1 worker)",
   "sb-w2": "SparkBot (2 workers)",
+  "sb-young": `SparkBot, node ${YOUNG_FLAG} (1 worker)`,
   peer: "peer as it ships",
   "peer-tuned": "peer, people batcher 1 ms",
   ideal: "no-queue bot",
@@ -85,6 +89,8 @@ export function declareCompareRows(ctx: BenchContext): void {
     ["worker.peak", "Worker peak RSS under load (SparkBot, 1 worker)", "≤ 120 MB"],
     ["receiver.idle", "Receiver RSS at idle, after start", "≤ 80 MB"],
     ["worker.idle", "Worker RSS at idle, after start", "≤ 80 MB"],
+    ["receiver.young", `Receiver peak RSS under load with ${YOUNG_FLAG}`, ""],
+    ["worker.young", `Worker peak RSS under load with ${YOUNG_FLAG}`, ""],
     ["peer.peak", "Peer (as it ships) peak RSS, for comparison", ""],
     ["ideal.peak", "No-queue bot peak RSS, for comparison", ""],
   ] as const) {
@@ -211,6 +217,8 @@ export function setCompareRows(ctx: BenchContext, stacks: Stack[]): void {
     ["worker.peak", peakOf(ours, "worker"), 120],
     ["receiver.idle", idleOf(ours, "receiver"), 80],
     ["worker.idle", idleOf(ours, "worker"), 80],
+    ["receiver.young", peakOf(byId.get("sb-young"), "receiver"), undefined],
+    ["worker.young", peakOf(byId.get("sb-young"), "worker"), undefined],
     ["peer.peak", peakOf(byId.get("peer"), "peer"), undefined],
     ["ideal.peak", peakOf(byId.get("ideal"), "ideal"), undefined],
   ];

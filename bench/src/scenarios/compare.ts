@@ -11,7 +11,7 @@ import { createBot, createPingers } from "../lib/scene.js";
 import { startReceiverProcess, startWorkerProcess } from "../lib/services.js";
 import type { IdealBotOptions } from "../procs/ideal-bot.js";
 import type { BenchContext } from "./context.js";
-import { setCompareRows } from "./compare-rows.js";
+import { setCompareRows, YOUNG_FLAG } from "./compare-rows.js";
 import { serviceEnv } from "./ingest.js";
 import { startPeer } from "./peer.js";
 import { waitForWebhook } from "./worker-runs.js";
@@ -59,11 +59,13 @@ export interface Stack {
   rateOnly?: boolean;
 }
 
+const YOUNG_NAME = `SparkBot, node ${YOUNG_FLAG} (1 worker)`;
+
 async function sparkBotStack(
   ctx: BenchContext,
   id: string,
   name: string,
-  options: { workers: number; ordering: boolean; rateOnly?: boolean },
+  options: { workers: number; ordering: boolean; rateOnly?: boolean; nodeArgs?: string[] },
   prefixes: string[],
 ): Promise<Stack> {
   const bot = await createBot(ctx.control, `SB ${id}`);
@@ -76,6 +78,7 @@ async function sparkBotStack(
     register: true,
     name: `${id}-receiver`,
     env: extra,
+    nodeArgs: options.nodeArgs ?? [],
   });
   const processes = [receiver.handle];
   await waitForWebhook(ctx, bot.id, receiver.webhookUrl);
@@ -84,6 +87,7 @@ async function sparkBotStack(
       index,
       concurrency: ctx.settings.workerConcurrency,
       env: extra,
+      nodeArgs: options.nodeArgs ?? [],
     });
     processes.push(worker.handle);
   }
@@ -238,6 +242,15 @@ export async function runCompare(ctx: BenchContext): Promise<void> {
           workers: 1,
           ordering: false,
         },
+        prefixes,
+      ),
+    );
+    stacks.push(
+      await sparkBotStack(
+        ctx,
+        "sb-young",
+        YOUNG_NAME,
+        { workers: 1, ordering: true, nodeArgs: [YOUNG_FLAG] },
         prefixes,
       ),
     );
