@@ -77,8 +77,9 @@ RUN pnpm --recursive --filter "@sparkbot/cli..." run build \
 
 # --- runtime: node, production node_modules and dist/ only, as the unprivileged `node` user ----
 FROM ${NODE_IMAGE} AS runtime
+# NODE_OPTIONS: the services' Node flags (SERVICE_NODE_FLAGS in packages/core/src/config/node-flags.ts).
 ENV NODE_ENV=production RECEIVER_PORT=8080 WORKER_PORT=9464 \
-    NODE_EXTRA_CA_CERTS=/etc/sparkbot/extra-ca.pem
+    NODE_EXTRA_CA_CERTS=/etc/sparkbot/extra-ca.pem NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY --from=base /etc/sparkbot/extra-ca.pem /etc/sparkbot/extra-ca.pem
 # A bot mounted or copied under /app/bots/ imports "@sparkbot/core" from node_modules/@sparkbot

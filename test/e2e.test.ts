@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevSession } from "../packages/cli/src/dev/session.js";
 import { EmulatorControl } from "../packages/emulator/src/index.js";
 import { readSession } from "../packages/cli/src/dev/session.js";
+import { serviceNodeFlags } from "../packages/core/src/config/node-flags.js";
 import { freePort } from "../packages/cli/src/lib/ports.js";
 import {
   TEST_REDIS_URL,
@@ -207,12 +208,15 @@ describe("end to end: sparkbot dev, the bot, metrics and shutdown", () => {
     for (const hook of hooks) expect(hook.targetUrl).toBe(`${session.receiverUrl}/sparkbot`);
   }, 60_000);
 
-  it("runs the receiver and worker with docker-compose.yml's commands", () => {
+  it("runs the receiver and worker with docker-compose.yml's commands and the services' Node flags", () => {
     for (const service of ["receiver", "worker"] as const) {
       const [program, script] = composeCommand(service, "command");
-      const [binary, path] = commandLine(session.pids[service]!);
+      const [binary, ...args] = commandLine(session.pids[service]!);
       expect(basename(binary!)).toBe(program);
-      expect(relative(ROOT, path!)).toBe(script);
+      expect(relative(ROOT, args.at(-1)!)).toBe(script);
+      // The image gives them in NODE_OPTIONS; dev on the command line (unless NODE_OPTIONS has them).
+      const expected = serviceNodeFlags(process.env["NODE_OPTIONS"]);
+      expect(args.slice(0, -1)).toEqual(expected);
     }
   });
 

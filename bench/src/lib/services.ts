@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { SERVICE_NODE_FLAGS } from "@sparkbot/core";
 import { join } from "node:path";
 import { freePort, waitForHttp } from "./net.js";
 import { startProcess, type ChildHandle } from "./proc.js";
@@ -74,7 +75,7 @@ export async function startReceiverProcess(
     name: options.name ?? "receiver",
     script: join(env.root, RECEIVER_MAIN),
     cwd: env.root,
-    nodeArgs: options.nodeArgs ?? [],
+    nodeArgs: options.nodeArgs ?? [...SERVICE_NODE_FLAGS],
     env: {
       ...commonEnv(env),
       RECEIVER_HOST: "127.0.0.1",
@@ -124,7 +125,7 @@ export async function startWorkerProcess(
     name: `worker-${options.index}`,
     script: join(env.root, WORKER_MAIN),
     cwd: env.root,
-    nodeArgs: options.nodeArgs ?? [],
+    nodeArgs: options.nodeArgs ?? [...SERVICE_NODE_FLAGS],
     env: {
       ...commonEnv(env),
       WORKER_HOST: "127.0.0.1",

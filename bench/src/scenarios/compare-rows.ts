@@ -1,9 +1,10 @@
 import { round } from "../lib/stats.js";
 import type { BenchContext } from "./context.js";
+import { SERVICE_NODE_FLAGS } from "@sparkbot/core";
 import type { Stack } from "./compare.js";
 
-/** The young-generation cap measured beside the defaults (V8's semi-space: 16 MB by default). */
-export const YOUNG_FLAG = "--max-semi-space-size=4";
+/** What the SparkBot stacks run with (as deployed), measured beside V8's defaults ("sb-v8"). */
+export const NODE_FLAGS = SERVICE_NODE_FLAGS.join(" ");
 
 /** The rows of the comparison (section "0 Headline"), their targets from issue 17. */
 
@@ -11,12 +12,12 @@ const SECTION = "0 Headline";
 /** Above this share of the machine taken by other processes, a round counts as busy. */
 export const BUSY_SHARE = 0.1;
 
-const SATURATED = ["sb", "sb-unordered", "sb-young", "peer", "peer-tuned", "ideal"] as const;
+const SATURATED = ["sb", "sb-unordered", "sb-v8", "peer", "peer-tuned", "ideal"] as const;
 const NAMES: Record<string, string> = {
   sb: "SparkBot (1 worker)",
   "sb-unordered": "SparkBot, ROOM_ORDERING=off (1 worker)",
   "sb-w2": "SparkBot (2 workers)",
-  "sb-young": `SparkBot, node ${YOUNG_FLAG} (1 worker)`,
+  "sb-v8": `SparkBot without ${NODE_FLAGS}: V8's default young generation (1 worker)`,
   peer: "peer as it ships",
   "peer-tuned": "peer, people batcher 1 ms",
   ideal: "no-queue bot",
@@ -89,8 +90,10 @@ export function declareCompareRows(ctx: BenchContext): void {
     ["worker.peak", "Worker peak RSS under load (SparkBot, 1 worker)", "≤ 120 MB"],
     ["receiver.idle", "Receiver RSS at idle, after start", "≤ 80 MB"],
     ["worker.idle", "Worker RSS at idle, after start", "≤ 80 MB"],
-    ["receiver.young", `Receiver peak RSS under load with ${YOUNG_FLAG}`, ""],
-    ["worker.young", `Worker peak RSS under load with ${YOUNG_FLAG}`, ""],
+    ["receiver.v8", `Receiver peak RSS under load without ${NODE_FLAGS}`, ""],
+    ["worker.v8", `Worker peak RSS under load without ${NODE_FLAGS}`, ""],
+    ["receiver.v8idle", `Receiver RSS at idle without ${NODE_FLAGS}`, ""],
+    ["worker.v8idle", `Worker RSS at idle without ${NODE_FLAGS}`, ""],
     ["peer.peak", "Peer (as it ships) peak RSS, for comparison", ""],
     ["ideal.peak", "No-queue bot peak RSS, for comparison", ""],
   ] as const) {
@@ -217,8 +220,10 @@ export function setCompareRows(ctx: BenchContext, stacks: Stack[]): void {
     ["worker.peak", peakOf(ours, "worker"), 120],
     ["receiver.idle", idleOf(ours, "receiver"), 80],
     ["worker.idle", idleOf(ours, "worker"), 80],
-    ["receiver.young", peakOf(byId.get("sb-young"), "receiver"), undefined],
-    ["worker.young", peakOf(byId.get("sb-young"), "worker"), undefined],
+    ["receiver.v8", peakOf(byId.get("sb-v8"), "receiver"), undefined],
+    ["worker.v8", peakOf(byId.get("sb-v8"), "worker"), undefined],
+    ["receiver.v8idle", idleOf(byId.get("sb-v8"), "receiver"), undefined],
+    ["worker.v8idle", idleOf(byId.get("sb-v8"), "worker"), undefined],
     ["peer.peak", peakOf(byId.get("peer"), "peer"), undefined],
     ["ideal.peak", peakOf(byId.get("ideal"), "ideal"), undefined],
   ];

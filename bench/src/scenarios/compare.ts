@@ -11,7 +11,7 @@ import { createBot, createPingers } from "../lib/scene.js";
 import { startReceiverProcess, startWorkerProcess } from "../lib/services.js";
 import type { IdealBotOptions } from "../procs/ideal-bot.js";
 import type { BenchContext } from "./context.js";
-import { setCompareRows, YOUNG_FLAG } from "./compare-rows.js";
+import { NODE_FLAGS, setCompareRows } from "./compare-rows.js";
 import { serviceEnv } from "./ingest.js";
 import { startPeer } from "./peer.js";
 import { waitForWebhook } from "./worker-runs.js";
@@ -59,7 +59,7 @@ export interface Stack {
   rateOnly?: boolean;
 }
 
-const YOUNG_NAME = `SparkBot, node ${YOUNG_FLAG} (1 worker)`;
+const V8_DEFAULTS_NAME = `SparkBot without ${NODE_FLAGS} (1 worker)`;
 
 async function sparkBotStack(
   ctx: BenchContext,
@@ -78,7 +78,7 @@ async function sparkBotStack(
     register: true,
     name: `${id}-receiver`,
     env: extra,
-    nodeArgs: options.nodeArgs ?? [],
+    ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}),
   });
   const processes = [receiver.handle];
   await waitForWebhook(ctx, bot.id, receiver.webhookUrl);
@@ -87,7 +87,7 @@ async function sparkBotStack(
       index,
       concurrency: ctx.settings.workerConcurrency,
       env: extra,
-      nodeArgs: options.nodeArgs ?? [],
+      ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}),
     });
     processes.push(worker.handle);
   }
@@ -248,9 +248,9 @@ export async function runCompare(ctx: BenchContext): Promise<void> {
     stacks.push(
       await sparkBotStack(
         ctx,
-        "sb-young",
-        YOUNG_NAME,
-        { workers: 1, ordering: true, nodeArgs: [YOUNG_FLAG] },
+        "sb-v8",
+        V8_DEFAULTS_NAME,
+        { workers: 1, ordering: true, nodeArgs: [] },
         prefixes,
       ),
     );

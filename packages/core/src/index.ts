@@ -12,6 +12,7 @@ export * from "./jobs/room-order.js";
 export * from "./jobs/redis-durability.js";
 export * from "./config/env.js";
 export * from "./config/config.js";
+export * from "./config/node-flags.js";
 export * from "./logging/logger.js";
 export * from "./commandline/tokenize.js";
 export { createWebexClient } from "./webex/sdk-client.js";

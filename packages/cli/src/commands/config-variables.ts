@@ -1,3 +1,4 @@
+import { SERVICE_NODE_FLAGS } from "@sparkbot/core";
 import type { AccessRule, Env, ReceiverConfig, WorkerConfig } from "@sparkbot/core";
 import type { WorkerTuning } from "@sparkbot/worker";
 
@@ -135,6 +136,11 @@ export const VARIABLES: readonly Variable[] = [
   {
     name: "SPARKBOT_SESSION",
     value: (_c, env) => raw(env, "SPARKBOT_SESSION", ".sparkbot/dev.json, sparkbot dev"),
+  },
+  {
+    name: "NODE_OPTIONS",
+    value: (_c, env) =>
+      raw(env, "NODE_OPTIONS", `${SERVICE_NODE_FLAGS.join(" ")} in the image and sparkbot dev`),
   },
 ];
 

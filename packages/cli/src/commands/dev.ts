@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { existsSync } from "node:fs";
-import { DEFAULT_KEY_PREFIX, DEFAULT_WEBEX_API_URL } from "@sparkbot/core";
+import { DEFAULT_KEY_PREFIX, DEFAULT_WEBEX_API_URL, serviceNodeFlags } from "@sparkbot/core";
 import { EmulatorControl } from "@sparkbot/emulator";
 import { ChildSet } from "../dev/children.js";
 import { readyBanner } from "../dev/banner.js";
@@ -157,12 +157,13 @@ async function startServices(
     serviceEnv["INGRESS"] = "websocket";
     serviceEnv["WEBHOOK_URL"] = "";
   } else if (useEmulator) serviceEnv["WEBHOOK_URL"] = `http://${HOST}:${receiverPort}`;
-  children.start("receiver", process.execPath, [ENTRY_POINTS.receiver], {
+  const nodeFlags = serviceNodeFlags(env["NODE_OPTIONS"]);
+  children.start("receiver", process.execPath, [...nodeFlags, ENTRY_POINTS.receiver], {
     ...serviceEnv,
     RECEIVER_HOST: receiverHost,
     RECEIVER_PORT: String(receiverPort),
   });
-  children.start("worker", process.execPath, [ENTRY_POINTS.worker], {
+  children.start("worker", process.execPath, [...nodeFlags, ENTRY_POINTS.worker], {
     ...serviceEnv,
     WORKER_HOST: HOST,
     WORKER_PORT: String(workerPort),
