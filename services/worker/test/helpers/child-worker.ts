@@ -56,7 +56,7 @@ export function spawnWorker(env: Record<string, string | undefined>): ChildWorke
     logs,
     stderr: () => stderr,
     exited,
-    ready: (timeoutMs = 20_000) =>
+    ready: (timeoutMs = 60_000) =>
       waitFor(() => logs.some((line) => line["msg"] === "worker started"), {
         timeoutMs,
         what: `worker process start (stderr: ${stderr})`,
