@@ -152,6 +152,20 @@ describe("keep-alive", () => {
     }
   });
 
+  it("does not cut a slow answer on a reused socket at the idle timeout", async () => {
+    // Idle sockets close after 1 s here (Keep-Alive: timeout=2); the second answer takes 1.5 s.
+    let calls = 0;
+    const server = await startServer((req, res) => {
+      calls += 1;
+      if (calls === 1) return answerMe("timeout=2")(req, res);
+      setTimeout(() => answerMe("timeout=2")(req, res), 1500);
+    });
+    const webex = client(server.url, { timeoutMs: 10_000 });
+    await webex.people.me();
+    expect((await webex.people.me()).id).toBe("me");
+    expect(server.connections).toHaveLength(1);
+  });
+
   it("applies the Keep-Alive timeout to a tunnel through the proxy too", async () => {
     const server = await startServer(answerMe("timeout=2"));
     const proxy = await startConnectProxy();
