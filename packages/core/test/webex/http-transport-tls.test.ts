@@ -21,6 +21,8 @@ const cert = fixture("localhost-test-cert.pem");
 
 interface TlsServer {
   url: URL;
+  /** A URL answered with `Keep-Alive: timeout=2`. */
+  short: URL;
   /** Per TLS connection: whether the client ended it, and whether it is closed. */
   connections: { endedByClient: boolean; closed: boolean }[];
 }
@@ -30,14 +32,21 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-/** An https server on port 0 announcing `Keep-Alive: timeout=2` (it keeps sockets longer). */
+/**
+ * An https server on port 0; it announces `Keep-Alive: timeout=2` when the path ends with
+ * `/short` (Node's default, 60 s, otherwise) and keeps idle sockets 60 s in any case.
+ */
 async function startTlsServer(): Promise<TlsServer> {
   const connections: TlsServer["connections"] = [];
   const server: Server = createServer(
     { cert, key: fixture("localhost-test-key.pem") },
     (req, res) => {
       req.resume();
-      res.writeHead(200, { "content-type": "application/json", "keep-alive": "timeout=2" });
+      const short = req.url?.endsWith("/short") === true;
+      res.writeHead(200, {
+        "content-type": "application/json",
+        ...(short ? { "keep-alive": "timeout=2" } : {}),
+      });
       res.end(JSON.stringify({ ok: true }));
     },
   );
@@ -54,7 +63,8 @@ async function startTlsServer(): Promise<TlsServer> {
     return new Promise((resolve) => server.close(() => resolve()));
   });
   const { port } = server.address() as AddressInfo;
-  return { url: new URL(`https://localhost:${port}/v1/people/me`), connections };
+  const url = new URL(`https://localhost:${port}/v1/people/me`);
+  return { url, short: new URL(`${url.href}/short`), connections };
 }
 
 /** The pool for `url`, trusting the test certificate (the agent's options reach `tls.connect`). */
@@ -85,6 +95,7 @@ describe("https", () => {
     expect((await get(agent, server.url)).status).toBe(200);
     expect((await get(agent, server.url)).status).toBe(200);
     expect(server.connections).toHaveLength(1);
+    expect((await get(agent, server.short)).status).toBe(200);
     await waitFor(() => server.connections[0]?.closed, { what: "the idle socket closed" });
     expect(server.connections[0]?.endedByClient).toBe(true);
     expect((await get(agent, server.url)).text).toBe('{"ok":true}');
@@ -99,6 +110,7 @@ describe("https", () => {
     expect((await get(agent, server.url)).status).toBe(200);
     expect((await get(agent, server.url)).status).toBe(200);
     expect(proxy.tunnels).toEqual([server.url.host]);
+    expect((await get(agent, server.short)).status).toBe(200);
     // The server sees the end of the tunnel's upstream connection: the client closed the TLS
     // socket and the proxy connection under it.
     await waitFor(() => server.connections[0]?.closed, { what: "the idle tunnel closed" });
