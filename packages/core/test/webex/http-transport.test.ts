@@ -168,15 +168,15 @@ describe("keep-alive", () => {
 
   it("reuses a tunnel through the proxy, and applies the Keep-Alive timeout to it", async () => {
     // A long hint (Node's server default, 60 s) for the first calls, a 2 s one for the last.
-    let hint: string | undefined;
-    const server = await startServer((req, res) => answerMe(hint)(req, res));
+    const keepAlive: { hint?: string } = {};
+    const server = await startServer((req, res) => answerMe(keepAlive.hint)(req, res));
     const proxy = await startConnectProxy();
     servers.push(proxy);
     const webex = client(server.url, { httpProxy: proxy.url });
     await webex.people.me();
     await webex.people.me();
     expect(proxy.tunnels).toHaveLength(1);
-    hint = "timeout=2";
+    keepAlive.hint = "timeout=2";
     await webex.people.me();
     await waitFor(() => server.connections[0]?.closed, { what: "the idle tunnel closed" });
     expect(server.connections[0]?.endedByClient).toBe(true);
