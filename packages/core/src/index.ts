@@ -16,7 +16,14 @@ export * from "./config/node-flags.js";
 export * from "./logging/logger.js";
 export * from "./commandline/tokenize.js";
 export { createWebexClient } from "./webex/sdk-client.js";
-export { bypassesProxy, createDispatcher, createHttpWebexClient } from "./webex/http-client.js";
+export { createHttpWebexClient } from "./webex/http-client.js";
+export {
+  bypassesProxy,
+  createWebexAgent,
+  sendHttp,
+  type HttpAnswer,
+  type HttpExchange,
+} from "./webex/http-transport.js";
 export { createWebexClientOfKind, webexClientOptionsFor } from "./webex/select-client.js";
 export { DEFAULT_WEBEX_TIMEOUT_MS, WEBEX_SDK_LOG_LEVELS } from "./webex/sdk-config.js";
 export { toWebexError } from "./webex/sdk-errors.js";

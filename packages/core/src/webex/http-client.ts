@@ -1,16 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
+import type { Agent } from "node:http";
 
 import { WebexTimeoutError } from "../errors/errors.js";
-import type { ListOptions, WebexClient, WebexClientOptions, WebexProxy } from "./client.js";
+import type { ListOptions, WebexClient, WebexClientOptions } from "./client.js";
 import { toSdkQuery } from "./sdk-client.js";
 import { normaliseClientOptions } from "./sdk-config.js";
 import { toWebexError } from "./sdk-errors.js";
+import { createWebexAgent, sendHttp, type HttpAnswer } from "./http-transport.js";
 import type { Person } from "./types.js";
 
+export { bypassesProxy } from "./http-transport.js";
+
 /**
- * A `WebexClient` on plain keep-alive HTTP (undici's pooled `Agent`, or its
- * `ProxyAgent` when a proxy is configured): the services' default (`WEBEX_CLIENT=http`).
+ * A `WebexClient` on plain keep-alive HTTP (`node:http`/`node:https` with a pooled keep-alive
+ * agent, tunnelled through the proxy when one is configured): the services' default
+ * (`WEBEX_CLIENT=http`).
  */
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -57,44 +61,11 @@ function httpFailure(
   return Object.assign(new Error(message), { statusCode, body, headers });
 }
 
-/**
- * True when `NO_PROXY` (`noProxy`) names the API URL's host: `*`, the host itself, a parent
- * domain (`example.com` or `.example.com` for `api.example.com`), with an optional `:port`.
- */
-export function bypassesProxy(apiUrl: string, noProxy: string | undefined): boolean {
-  const url = new URL(apiUrl);
-  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  const port = url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
-  for (const raw of (noProxy ?? "").split(/[\s,]+/)) {
-    const entry = raw.trim().toLowerCase();
-    if (entry === "") continue;
-    if (entry === "*") return true;
-    const match = /^(.*?)(?::(\d+))?$/.exec(entry);
-    const name = (match?.[1] ?? entry).replace(/^\*?\./, "").replace(/^\[|\]$/g, "");
-    if (match?.[2] !== undefined && match[2] !== port) continue;
-    if (host === name || host.endsWith(`.${name}`)) return true;
-  }
-  return false;
-}
-
-/**
- * The connection pool: keep-alive sockets (at most 64), through the proxy for the API URL's
- * scheme when one is set and `NO_PROXY` does not name its host.
- */
-export function createDispatcher(apiUrl: string, proxy: WebexProxy | undefined): Dispatcher {
-  // An idle socket is closed after 30 s, or sooner when the server's `Keep-Alive: timeout=`
-  // hint says so (undici honours it), so that a request is not sent on a closing socket.
-  const pool = { connections: 64, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 30_000 };
-  const proxyUrl = apiUrl.startsWith("https:") ? proxy?.httpsProxy : proxy?.httpProxy;
-  if (proxyUrl === undefined || bypassesProxy(apiUrl, proxy?.noProxy)) return new Agent(pool);
-  return new ProxyAgent({ ...pool, uri: proxyUrl });
-}
-
 function createTransport(
   apiUrl: string,
   accessToken: string,
   timeoutMs: number,
-  dispatcher: Dispatcher,
+  agent: Agent,
 ): Transport {
   const trackingPrefix = `sparkbot_${randomUUID()}`;
   let sequence = 0;
@@ -107,29 +78,23 @@ function createTransport(
       trackingid: `${trackingPrefix}_${(sequence += 1)}`,
     };
     if (payload !== undefined) headers["content-type"] = "application/json";
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let status: number;
-    let parsed: unknown;
-    let answerHeaders: Record<string, string | string[] | undefined>;
+    let answer: HttpAnswer;
     try {
-      const res = await request(url, {
+      answer = await sendHttp(agent, {
         method,
+        url: new URL(url),
         headers,
         body: payload,
-        dispatcher,
-        signal: controller.signal,
+        timeoutMs,
+        timeoutError: () => new WebexTimeoutError("timeout"),
       });
-      status = res.statusCode;
-      answerHeaders = res.headers;
-      parsed = parseBody(await res.body.text());
     } catch (error) {
-      // No complete answer: the timeout's abort, or a network failure (refused, reset, TLS).
-      if (controller.signal.aborted) throw new WebexTimeoutError("timeout");
+      // No complete answer: the timeout, or a network failure (refused, reset, TLS, proxy).
+      if (error instanceof WebexTimeoutError) throw error;
       throw httpFailure(error instanceof Error ? error.message : String(error), 0, error);
-    } finally {
-      clearTimeout(timer);
     }
+    const { status, headers: answerHeaders } = answer;
+    const parsed = parseBody(answer.text);
     if (status >= 200 && status < 300)
       return { body: parsed, next: nextLink(answerHeaders["link"]) };
     throw httpFailure(`${method} ${url} → ${status}`, status, parsed, answerHeaders);
@@ -180,7 +145,7 @@ async function collect<T>(
 /**
  * Creates a `WebexClient` on plain keep-alive HTTP, with the same contract as
  * `createWebexClient` (same options, same errors, `Link` pagination, nothing retried) but
- * without the SDK: one undici request per call over a pooled keep-alive connection, through
+ * without the SDK: one `node:http(s)` request per call over a pooled keep-alive connection, through
  * `options.proxy` when set. It costs a fraction of the SDK's CPU and memory per call (see
  * bench/RESULTS.md), hence the services' default (`WEBEX_CLIENT=http`). Each request carries a
  * `trackingid` header.
@@ -193,7 +158,7 @@ export function createHttpWebexClient(options: WebexClientOptions): WebexClient 
     apiUrl,
     accessToken,
     timeoutMs,
-    createDispatcher(apiUrl, options.proxy),
+    createWebexAgent(apiUrl, options.proxy),
   );
   const id = encodeURIComponent;
   const get = async <T>(what: string, resource: string): Promise<T> =>

@@ -1,7 +1,6 @@
 import type { Agent as HttpAgent } from "node:http";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { request, type Dispatcher } from "undici";
-import { bypassesProxy, createDispatcher, type WebexProxy } from "@sparkbot/core";
+import { bypassesProxy, createWebexAgent, sendHttp, type WebexProxy } from "@sparkbot/core";
 
 /** A JSON call to a Webex service (U2C, WDM) with the bot's token; never throws on a status. */
 export interface JsonAnswer {
@@ -10,10 +9,11 @@ export interface JsonAnswer {
 }
 
 /**
- * The listener's way out to Webex: its REST calls (U2C, WDM) on undici dispatchers and the
- * agent its websocket connects with, both through the configured proxy (`HTTPS_PROXY` for
- * https/wss URLs, `HTTP_PROXY` for http/ws) unless `NO_PROXY` names the host — the rule of the
- * plain HTTP client (core's `createDispatcher`, `bypassesProxy`).
+ * The listener's way out to Webex: its REST calls (U2C, WDM) on core's keep-alive pools
+ * (`createWebexAgent`, `sendHttp`: `node:http(s)`) and the agent its websocket connects with,
+ * both through the configured proxy (`HTTPS_PROXY` for https/wss URLs, `HTTP_PROXY` for
+ * http/ws) unless `NO_PROXY` names the host — the rule of the plain HTTP client
+ * (`bypassesProxy`).
  */
 export interface WebexHttp {
   /** Calls `method url` with `Bearer <token>`; rejects on network errors and after `timeoutMs`. */
@@ -26,35 +26,43 @@ export interface WebexHttp {
   ): Promise<JsonAnswer>;
   /** The agent tunnelling a websocket to `url` through the proxy (CONNECT); undefined: direct. */
   socketAgent(url: string): HttpAgent | undefined;
-  /** Closes the pooled connections. */
+  /** Closes the pooled connections, once the calls under way have ended. */
   close(): Promise<void>;
 }
 
 export function createWebexHttp(proxy: WebexProxy | undefined): WebexHttp {
-  const dispatchers = new Map<string, Dispatcher>();
+  const pools = new Map<string, HttpAgent>();
   const agents = new Map<string, HttpsProxyAgent<string>>();
-  const dispatcherFor = (url: URL): Dispatcher => {
-    let dispatcher = dispatchers.get(url.origin);
-    if (dispatcher === undefined) {
-      dispatcher = createDispatcher(url.href, proxy);
-      dispatchers.set(url.origin, dispatcher);
+  const inFlight = new Set<Promise<unknown>>();
+  const poolFor = (url: URL): HttpAgent => {
+    let pool = pools.get(url.origin);
+    if (pool === undefined) {
+      pool = createWebexAgent(url.href, proxy);
+      pools.set(url.origin, pool);
     }
-    return dispatcher;
+    return pool;
   };
   return {
     async call(method, url, token, body, timeoutMs = 15_000) {
       const target = new URL(url);
-      const response = await request(target, {
-        method: method as Dispatcher.HttpMethod,
+      const sending = sendHttp(poolFor(target), {
+        method,
+        url: target,
         headers: {
           authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        dispatcher: dispatcherFor(target),
-        signal: AbortSignal.timeout(timeoutMs),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs,
+        timeoutError: () => {
+          const error = new Error(`${method} ${target.origin}: no answer within ${timeoutMs} ms`);
+          error.name = "TimeoutError";
+          return error;
+        },
       });
-      return { status: response.statusCode, json: parseJson(await response.body.text()) };
+      inFlight.add(sending);
+      const answer = await sending.finally(() => inFlight.delete(sending));
+      return { status: answer.status, json: parseJson(answer.text) };
     },
     socketAgent(url) {
       // Same scheme rule as REST: wss is https (HTTPS_PROXY, port 443), ws is http.
@@ -70,11 +78,12 @@ export function createWebexHttp(proxy: WebexProxy | undefined): WebexHttp {
       return agent;
     },
     async close() {
-      const closing = [...dispatchers.values()].map((d) => d.close());
-      dispatchers.clear();
+      // As a pool's close: the calls under way end first (each within its timeout).
+      await Promise.allSettled([...inFlight]);
+      for (const pool of pools.values()) pool.destroy();
+      pools.clear();
       for (const agent of agents.values()) agent.destroy();
       agents.clear();
-      await Promise.allSettled(closing);
     },
   };
 }
