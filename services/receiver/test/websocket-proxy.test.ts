@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { localhostTls } from "../../../test-support/tls.js";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
@@ -137,9 +137,8 @@ describe("createWebexHttp's websocket agent", () => {
 describe("a wss: websocket through HTTPS_PROXY", () => {
   it("is tunnelled with CONNECT, TLS to the server inside the tunnel", async () => {
     // A test-only self-signed certificate for `localhost` (fixtures/, valid for 100 years).
-    const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url));
-    const cert = fixture("localhost-test-cert.pem");
-    const server = createHttpsServer({ cert, key: fixture("localhost-test-key.pem") });
+    const { cert, key } = localhostTls();
+    const server = createHttpsServer({ cert, key });
     const sockets = new WebSocketServer({ server });
     sockets.on("connection", (socket) => socket.send("hello over tls"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

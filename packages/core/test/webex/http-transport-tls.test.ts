@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { localhostTls } from "../../../../test-support/tls.js";
 import type { Agent } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -16,8 +16,7 @@ import { createWebexAgent, sendHttp } from "../../src/webex/http-transport.js";
  */
 
 // A test-only self-signed certificate for `localhost` (fixtures/, valid for 100 years).
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
-const cert = fixture("localhost-test-cert.pem");
+const { cert, key } = localhostTls();
 
 interface TlsServer {
   url: URL;
@@ -38,18 +37,15 @@ afterEach(async () => {
  */
 async function startTlsServer(): Promise<TlsServer> {
   const connections: TlsServer["connections"] = [];
-  const server: Server = createServer(
-    { cert, key: fixture("localhost-test-key.pem") },
-    (req, res) => {
-      req.resume();
-      const short = req.url?.endsWith("/short") === true;
-      res.writeHead(200, {
-        "content-type": "application/json",
-        ...(short ? { "keep-alive": "timeout=2" } : {}),
-      });
-      res.end(JSON.stringify({ ok: true }));
-    },
-  );
+  const server: Server = createServer({ cert, key }, (req, res) => {
+    req.resume();
+    const short = req.url?.endsWith("/short") === true;
+    res.writeHead(200, {
+      "content-type": "application/json",
+      ...(short ? { "keep-alive": "timeout=2" } : {}),
+    });
+    res.end(JSON.stringify({ ok: true }));
+  });
   server.keepAliveTimeout = 60_000;
   server.on("secureConnection", (socket: TLSSocket) => {
     const connection = { endedByClient: false, closed: false };
