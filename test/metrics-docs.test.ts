@@ -1,20 +1,12 @@
 // Every metric the services register is documented in the README's "## Metrics" table: the
 // names are found in the sources, not listed by hand.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "../test-support/source-files.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === "node_modules" || name === "dist" || name === "test") return [];
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith(".ts") ? [path] : [];
-  });
-}
 
 /** `name: "sparkbot_…"` in a metric's definition. */
 function metricNames(): Set<string> {

@@ -1,24 +1,16 @@
 // Every environment variable the code reads is shown by `sparkbot config check` and documented
 // in the README's configuration table: found in the sources, not listed by hand.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "../../../test-support/source-files.js";
 import { VARIABLES } from "../src/commands/config-check.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const SOURCES = ["packages/core/src", "packages/cli/src", "services", "examples"];
 /** Read from the environment, but not configuration. */
 const NOT_CONFIGURATION = new Set(["PATH", "NODE_ENV"]);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === "node_modules" || name === "dist" || name === "test") return [];
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith(".ts") ? [path] : [];
-  });
-}
 
 /** The variable names a source file reads: `env["X"]`, `env.X`, `readInt(env, "X"`, … */
 function variablesRead(text: string): string[] {
