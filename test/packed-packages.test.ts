@@ -193,7 +193,12 @@ async function runDevAndSay(project: string): Promise<void> {
     };
     for (const [name, pid] of Object.entries(session.pids)) {
       if (name === "redis") continue;
-      const script = realpathSync(commandLine(pid)[1]!);
+      // node [flags] <script> [args]: the first argument that is not a Node flag.
+      const script = realpathSync(
+        commandLine(pid)
+          .slice(1)
+          .find((arg) => !arg.startsWith("--"))!,
+      );
       expect(script, name).toContain(join(project, "node_modules/.pnpm"));
     }
 
