@@ -1,5 +1,5 @@
 import {
-  createWebexClient,
+  createHttpWebexClient,
   silentLogger,
   type Message,
   type Room,
@@ -21,7 +21,7 @@ export interface DirectChat {
   botPerson: ControlPerson;
   user: ControlPerson;
   room: Room;
-  /** A Webex client with the bot's token. */
+  /** A Webex client with the bot's token (the services' default, WEBEX_CLIENT=http). */
   webex: WebexClient;
 }
 
@@ -45,7 +45,7 @@ export async function createDirectChat(
     type: "direct",
     members: [user.id, botPerson.id],
   });
-  const webex = createWebexClient({ accessToken: botPerson.token, apiUrl: emulator.apiUrl });
+  const webex = createHttpWebexClient({ accessToken: botPerson.token, apiUrl: emulator.apiUrl });
   return { botPerson, user, room, webex };
 }
 
