@@ -126,11 +126,18 @@ interface MarkerCommands {
   sparkbotMarkQueued(...args: string[]): unknown;
 }
 
-/** One enqueue waiting for the next flush. */
+/** One enqueue waiting for its batch's round trip. */
 interface PendingEnqueue {
   event: WebhookEvent;
   receivedAt: number;
+  /** Settles the enqueue's promise (only the first call counts). */
   settle(error: unknown, outcome?: "accepted" | "duplicate"): void;
+}
+
+/** The enqueues of one event-loop turn, sent in one pipeline, and the deadline they share. */
+interface Batch {
+  entries: PendingEnqueue[];
+  deadline: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -142,6 +149,11 @@ interface PendingEnqueue {
  * and removed is not added again while its delivery is remembered), then the marker "queued"
  * if the job is stored. The first answer tells a first delivery from a repeat. The reply comes
  * only after Redis ran all three (and, with `appendfsync always`, wrote them to disk).
+ *
+ * The enqueues of one turn also share one deadline (one timer, not one per enqueue): each fails
+ * with `QueueUnavailableError` once `timeoutMs` passed since the turn's first enqueue, whatever
+ * Redis answers later (the pipeline is sent within that turn, so this is the enqueue's own
+ * deadline but for the time the turn takes).
  */
 export function createEventQueue(options: EventQueueOptions): EventQueue {
   const { redis, prefix, timeoutMs = 2000, dedupeWindowMs = DEFAULT_DEDUPE_WINDOW_MS } = options;
@@ -156,13 +168,18 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
     redis.defineCommand("sparkbotMarkSeen", { numberOfKeys: 3, lua: MARK_SEEN_SCRIPT });
     redis.defineCommand("sparkbotMarkQueued", { numberOfKeys: 4, lua: MARK_QUEUED_SCRIPT });
   }
-  const inFlight = new Set<Promise<unknown>>();
   const window = String(dedupeWindowMs);
-  let batch: PendingEnqueue[] = [];
+  const ordering = options.roomOrdering === true;
+  const inFlight = new Set<Promise<void>>(); // pipelines waiting for Redis
+  let open: Batch | undefined; // this turn's enqueues, not sent yet
 
-  const flush = async (): Promise<void> => {
-    const entries = batch;
-    batch = [];
+  const expire = (batch: Batch) => {
+    const error = new QueueUnavailableError(`Redis did not answer within ${timeoutMs} ms`);
+    for (const entry of batch.entries) entry.settle(error);
+  };
+
+  const send = async (batch: Batch): Promise<void> => {
+    const { entries } = batch;
     try {
       const client = await queue.client;
       const pipeline = client.pipeline();
@@ -172,7 +189,7 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
         const marker = seenMarkerKey(prefix, jobId);
         const room = roomOfEvent(event);
         const roomKey = roomOrderKey(prefix, room ?? "");
-        const ordered = options.roomOrdering === true && room !== undefined ? "1" : "0";
+        const ordered = ordering && room !== undefined ? "1" : "0";
         commands.sparkbotMarkSeen(marker, roomKey, counterKey, window, ordered, jobId);
         const job = new Job<EventJob>(
           queue,
@@ -190,7 +207,8 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
         commands.sparkbotMarkQueued(marker, queue.toKey(jobId), queue.toKey(`de:${jobId}`), window);
       }
       const answers = (await pipeline.exec()) ?? [];
-      for (const [index, entry] of entries.entries()) {
+      for (let index = 0; index < entries.length; index += 1) {
+        const entry = entries[index] as PendingEnqueue;
         const [seenError, previous] = answers[index * 3] ?? [new Error("no answer")];
         const [addError] = answers[index * 3 + 1] ?? [new Error("no answer")];
         const error = seenError ?? addError;
@@ -199,16 +217,39 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       }
     } catch (error) {
       for (const entry of entries) entry.settle(error);
+    } finally {
+      clearTimeout(batch.deadline);
     }
+  };
+
+  const flush = () => {
+    const batch = open;
+    open = undefined;
+    if (batch === undefined) return;
+    const sent = send(batch);
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
   };
 
   const enqueueOnce = (event: WebhookEvent, receivedAt: number) =>
     new Promise<"accepted" | "duplicate">((resolve, reject) => {
-      if (batch.length === 0) setImmediate(() => void flush());
-      batch.push({
+      let batch = open;
+      if (batch === undefined) {
+        const created: Batch = { entries: [], deadline: undefined };
+        created.deadline = setTimeout(() => expire(created), timeoutMs);
+        batch = open = created;
+        setImmediate(flush);
+      }
+      let settled = false;
+      batch.entries.push({
         event,
         receivedAt,
-        settle: (error, outcome) => (outcome !== undefined ? resolve(outcome) : reject(error)),
+        settle: (error, outcome) => {
+          if (settled) return;
+          settled = true;
+          if (outcome !== undefined) resolve(outcome);
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        },
       });
     });
 
@@ -216,11 +257,8 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
     queue,
     async enqueue(event, receivedAt = Date.now()) {
       if (redis.status !== "ready") throw new QueueUnavailableError(describeRedis(redis));
-      const work = enqueueOnce(event, receivedAt);
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work)).catch(() => undefined);
       try {
-        return await withDeadline(work, timeoutMs);
+        return await enqueueOnce(event, receivedAt);
       } catch (error) {
         if (error instanceof QueueUnavailableError) throw error;
         const reason = error instanceof Error ? error.message : String(error);
@@ -234,19 +272,10 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       return counts;
     },
     async close() {
+      // Waits for the enqueues in flight: this turn's (sent at its end), and those sent before.
+      if (open !== undefined) await new Promise((resolve) => setImmediate(resolve));
       await Promise.allSettled([...inFlight]);
       await queue.close();
     },
   };
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new QueueUnavailableError(`Redis did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
