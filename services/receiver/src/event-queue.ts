@@ -1,10 +1,9 @@
-import { Job, Queue, type JobsOptions } from "bullmq";
+import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import {
   QUEUE_EVENTS_MAX_LEN,
   QUEUE_NAME,
   createEventJob,
-  jobIdFor,
   jobNameFor,
   roomOfEvent,
   roomOrderCounterKey,
@@ -12,6 +11,8 @@ import {
   type EventJob,
   type WebhookEvent,
 } from "@sparkbot/core";
+import { createJobAdder } from "./job-add.js";
+import { jobIdOf } from "./job-id.js";
 import { QUEUE_STATES, type QueueCounter } from "./metrics.js";
 import { describeRedis } from "./redis.js";
 
@@ -170,6 +171,8 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
   }
   const window = String(dedupeWindowMs);
   const ordering = options.roomOrdering === true;
+  const addJob = createJobAdder(queue as unknown as Queue, EVENT_JOB_OPTIONS);
+  const ttl = dedupeWindowMs;
   const inFlight = new Set<Promise<void>>(); // pipelines waiting for Redis
   let open: Batch | undefined; // this turn's enqueues, not sent yet
 
@@ -185,25 +188,17 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       const pipeline = client.pipeline();
       const commands = pipeline as unknown as MarkerCommands;
       for (const { event, receivedAt } of entries) {
-        const jobId = jobIdFor(event);
+        const jobId = jobIdOf(event);
         const marker = seenMarkerKey(prefix, jobId);
         const room = roomOfEvent(event);
         const roomKey = roomOrderKey(prefix, room ?? "");
         const ordered = ordering && room !== undefined ? "1" : "0";
         commands.sparkbotMarkSeen(marker, roomKey, counterKey, window, ordered, jobId);
-        const job = new Job<EventJob>(
-          queue,
-          jobNameFor(event),
-          createEventJob(event, receivedAt),
-          { ...EVENT_JOB_OPTIONS, jobId, deduplication: { id: jobId, ttl: dedupeWindowMs } },
-          jobId,
+        // As BullMQ's own addBulk does: the script is queued on the pipeline synchronously;
+        // its answer is the pipeline's (read below).
+        addJob(pipeline, jobNameFor(event), createEventJob(event, receivedAt), jobId, ttl).catch(
+          () => undefined,
         );
-        // As BullMQ's own addBulk does: the script is queued on the pipeline synchronously.
-        job
-          .addJob(pipeline as unknown as Parameters<Job["addJob"]>[0], {
-            parentDependenciesKey: "",
-          })
-          .catch(() => undefined); // its answer is the pipeline's (read below)
         commands.sparkbotMarkQueued(marker, queue.toKey(jobId), queue.toKey(`de:${jobId}`), window);
       }
       const answers = (await pipeline.exec()) ?? [];

@@ -1,13 +1,13 @@
 import type { Context } from "koa";
 import {
   HANDLED_EVENT_KINDS,
-  jobIdFor,
   parseWebhookEvent,
   type Logger,
   type WebhookEvent,
 } from "@sparkbot/core";
 import type { Outcome, ReceiverMetrics } from "../metrics.js";
 import { QueueUnavailableError, type Enqueuer } from "../event-queue.js";
+import { jobIdOf } from "../job-id.js";
 import { SIGNATURE_HEADER, verifySignature } from "../signature.js";
 import { BodyTooLargeError, readRawBody } from "./body.js";
 import { MAX_JSON_DEPTH, jsonDepth } from "./json-depth.js";
@@ -91,7 +91,7 @@ async function handle(ctx: Context, deps: WebhookDeps, handled: Set<string>): Pr
     return { status: 400, outcome: "malformed", reason };
   }
 
-  const jobId = jobIdFor(event);
+  const jobId = jobIdOf(event);
   const kind = `${event.resource}/${event.event}`;
   if (!handled.has(kind)) {
     return { status: 200, outcome: "ignored", reason: `unhandled event ${kind}`, event, jobId };
@@ -136,7 +136,7 @@ function log(deps: WebhookDeps, result: Result, seconds: number): void {
   if (result.reason !== undefined) fields["reason"] = result.reason;
   const { event } = result;
   if (event !== undefined) {
-    fields["jobId"] = result.jobId ?? jobIdFor(event);
+    fields["jobId"] = result.jobId ?? jobIdOf(event);
     fields["resource"] = event.resource;
     fields["event"] = event.event;
     fields["webhookId"] = event.id;
