@@ -88,43 +88,57 @@ export interface EventQueue extends Enqueuer {
 }
 
 /**
- * Marks a delivery seen: "pending" unless a marker exists; answers the marker it found (nil:
- * none, this delivery is the first). A first delivery with room ordering on takes its place
- * in its room's arrival order (see core's jobs/room-order.ts).
- * KEYS: marker, room set, counter. ARGV: window ms, "1" to order, job id.
+ * Marks the deliveries of a batch seen, in order: each "pending" unless a marker exists; answers,
+ * for each, the marker it found (0: none, this delivery is the first; a repeat within the batch
+ * finds the "pending" of the first). A first delivery with room ordering on takes its place in
+ * its room's arrival order (see core's jobs/room-order.ts).
+ * KEYS: the order counter, then per delivery its marker and room set.
+ * ARGV: window ms, then per delivery "1" to order and its job id.
  */
 const MARK_SEEN_SCRIPT = `
-local previous = redis.call("GET", KEYS[1])
-if previous then return previous end
-redis.call("SET", KEYS[1], "pending", "PX", ARGV[1])
-if ARGV[2] == "1" then
-  redis.call("ZADD", KEYS[2], redis.call("INCR", KEYS[3]), ARGV[3])
-  redis.call("PEXPIRE", KEYS[2], ARGV[1])
+local found = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local marker, room = KEYS[2 * i], KEYS[2 * i + 1]
+  local previous = redis.call("GET", marker)
+  if previous then
+    found[i] = previous
+  else
+    redis.call("SET", marker, "pending", "PX", ARGV[1])
+    if ARGV[2 * i] == "1" then
+      redis.call("ZADD", room, redis.call("INCR", KEYS[1]), ARGV[2 * i + 1])
+      redis.call("PEXPIRE", room, ARGV[1])
+    end
+    found[i] = 0
+  end
 end
-return false
+return found
 `;
 
 /**
- * After the add: the marker says "queued" only once the job is stored (the job, or BullMQ's
+ * After the adds: each marker says "queued" only once its job is stored (the job, or BullMQ's
  * deduplication key of it, exists), for as long as that deduplication key lives; otherwise it
  * stays as it was ("pending": a later delivery, the journal or the backfill adds it again), and
  * the job leaves its room's order (it would hold the room's later commands).
+ * KEYS: per delivery its marker, job, deduplication key and room set. ARGV: window ms, then per
+ * delivery its job id.
  */
-// KEYS: marker, job, deduplication key, room set. ARGV: window ms, job id.
 const MARK_QUEUED_SCRIPT = `
-if redis.call("EXISTS", KEYS[2]) == 0 and redis.call("EXISTS", KEYS[3]) == 0 then
-  redis.call("ZREM", KEYS[4], ARGV[2])
-  return 0
+for i = 1, #KEYS / 4 do
+  local base = 4 * (i - 1)
+  if redis.call("EXISTS", KEYS[base + 2]) == 0 and redis.call("EXISTS", KEYS[base + 3]) == 0 then
+    redis.call("ZREM", KEYS[base + 4], ARGV[i + 1])
+  else
+    local ttl = redis.call("PTTL", KEYS[base + 3])
+    if ttl <= 0 then ttl = tonumber(ARGV[1]) end
+    redis.call("SET", KEYS[base + 1], "queued", "PX", ttl)
+  end
 end
-local ttl = redis.call("PTTL", KEYS[3])
-if ttl <= 0 then ttl = tonumber(ARGV[1]) end
-redis.call("SET", KEYS[1], "queued", "PX", ttl)
-return 1
+return #KEYS / 4
 `;
 
 interface MarkerCommands {
-  sparkbotMarkSeen(...args: string[]): unknown;
-  sparkbotMarkQueued(...args: string[]): unknown;
+  sparkbotMarkSeenBatch(numberOfKeys: number, ...args: string[]): unknown;
+  sparkbotMarkQueuedBatch(numberOfKeys: number, ...args: string[]): unknown;
 }
 
 /** One enqueue waiting for its batch's round trip. */
@@ -165,9 +179,10 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
   });
   queue.on("error", () => undefined); // connection errors surface as failed enqueues
   const counterKey = roomOrderCounterKey(prefix);
-  if (!("sparkbotMarkSeen" in redis)) {
-    redis.defineCommand("sparkbotMarkSeen", { numberOfKeys: 3, lua: MARK_SEEN_SCRIPT });
-    redis.defineCommand("sparkbotMarkQueued", { numberOfKeys: 4, lua: MARK_QUEUED_SCRIPT });
+  if (!("sparkbotMarkSeenBatch" in redis)) {
+    // No fixed number of keys: each call says how many (one batch's).
+    redis.defineCommand("sparkbotMarkSeenBatch", { lua: MARK_SEEN_SCRIPT });
+    redis.defineCommand("sparkbotMarkQueuedBatch", { lua: MARK_QUEUED_SCRIPT });
   }
   const window = String(dedupeWindowMs);
   const ordering = options.roomOrdering === true;
@@ -187,28 +202,41 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       const client = await queue.client;
       const pipeline = client.pipeline();
       const commands = pipeline as unknown as MarkerCommands;
+      const seenKeys = [counterKey];
+      const seenArgs = [window];
+      const queuedKeys: string[] = [];
+      const queuedArgs = [window];
+      const adds: { event: WebhookEvent; receivedAt: number; jobId: string }[] = [];
       for (const { event, receivedAt } of entries) {
         const jobId = jobIdOf(event);
         const marker = seenMarkerKey(prefix, jobId);
         const room = roomOfEvent(event);
         const roomKey = roomOrderKey(prefix, room ?? "");
-        const ordered = ordering && room !== undefined ? "1" : "0";
-        commands.sparkbotMarkSeen(marker, roomKey, counterKey, window, ordered, jobId);
+        seenKeys.push(marker, roomKey);
+        seenArgs.push(ordering && room !== undefined ? "1" : "0", jobId);
+        queuedKeys.push(marker, queue.toKey(jobId), queue.toKey(`de:${jobId}`), roomKey);
+        queuedArgs.push(jobId);
+        adds.push({ event, receivedAt, jobId });
+      }
+      commands.sparkbotMarkSeenBatch(seenKeys.length, ...seenKeys, ...seenArgs);
+      for (const { event, receivedAt, jobId } of adds) {
         // As BullMQ's own addBulk does: the script is queued on the pipeline synchronously;
         // its answer is the pipeline's (read below).
         addJob(pipeline, jobNameFor(event), createEventJob(event, receivedAt), jobId, ttl).catch(
           () => undefined,
         );
-        commands.sparkbotMarkQueued(marker, queue.toKey(jobId), queue.toKey(`de:${jobId}`), window);
       }
+      commands.sparkbotMarkQueuedBatch(queuedKeys.length, ...queuedKeys, ...queuedArgs);
       const answers = (await pipeline.exec()) ?? [];
+      const [seenError, found] = answers[0] ?? [new Error("no answer")];
+      const previous = Array.isArray(found) ? (found as unknown[]) : [];
       for (let index = 0; index < entries.length; index += 1) {
         const entry = entries[index] as PendingEnqueue;
-        const [seenError, previous] = answers[index * 3] ?? [new Error("no answer")];
-        const [addError] = answers[index * 3 + 1] ?? [new Error("no answer")];
+        const [addError] = answers[index + 1] ?? [new Error("no answer")];
         const error = seenError ?? addError;
         if (error) entry.settle(error);
-        else entry.settle(undefined, previous === null ? "accepted" : "duplicate");
+        else if (previous[index] === undefined) entry.settle(new Error("no answer"));
+        else entry.settle(undefined, previous[index] === 0 ? "accepted" : "duplicate");
       }
     } catch (error) {
       for (const entry of entries) entry.settle(error);
