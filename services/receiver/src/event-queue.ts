@@ -1,10 +1,9 @@
-import { Job, Queue, type JobsOptions } from "bullmq";
+import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import {
   QUEUE_EVENTS_MAX_LEN,
   QUEUE_NAME,
   createEventJob,
-  jobIdFor,
   jobNameFor,
   roomOfEvent,
   roomOrderCounterKey,
@@ -12,6 +11,8 @@ import {
   type EventJob,
   type WebhookEvent,
 } from "@sparkbot/core";
+import { createJobAdder } from "./job-add.js";
+import { jobIdOf } from "./job-id.js";
 import { QUEUE_STATES, type QueueCounter } from "./metrics.js";
 import { describeRedis } from "./redis.js";
 
@@ -87,50 +88,71 @@ export interface EventQueue extends Enqueuer {
 }
 
 /**
- * Marks a delivery seen: "pending" unless a marker exists; answers the marker it found (nil:
- * none, this delivery is the first). A first delivery with room ordering on takes its place
- * in its room's arrival order (see core's jobs/room-order.ts).
- * KEYS: marker, room set, counter. ARGV: window ms, "1" to order, job id.
+ * Marks the deliveries of a batch seen, in order: each "pending" unless a marker exists; answers,
+ * for each, the marker it found (0: none, this delivery is the first; a repeat within the batch
+ * finds the "pending" of the first). A first delivery with room ordering on takes its place in
+ * its room's arrival order (see core's jobs/room-order.ts).
+ * KEYS: the order counter, then per delivery its marker and room set.
+ * ARGV: window ms, then per delivery "1" to order and its job id.
  */
 const MARK_SEEN_SCRIPT = `
-local previous = redis.call("GET", KEYS[1])
-if previous then return previous end
-redis.call("SET", KEYS[1], "pending", "PX", ARGV[1])
-if ARGV[2] == "1" then
-  redis.call("ZADD", KEYS[2], redis.call("INCR", KEYS[3]), ARGV[3])
-  redis.call("PEXPIRE", KEYS[2], ARGV[1])
+local found = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local marker, room = KEYS[2 * i], KEYS[2 * i + 1]
+  local previous = redis.call("GET", marker)
+  if previous then
+    found[i] = previous
+  else
+    redis.call("SET", marker, "pending", "PX", ARGV[1])
+    if ARGV[2 * i] == "1" then
+      redis.call("ZADD", room, redis.call("INCR", KEYS[1]), ARGV[2 * i + 1])
+      redis.call("PEXPIRE", room, ARGV[1])
+    end
+    found[i] = 0
+  end
 end
-return false
+return found
 `;
 
 /**
- * After the add: the marker says "queued" only once the job is stored (the job, or BullMQ's
+ * After the adds: each marker says "queued" only once its job is stored (the job, or BullMQ's
  * deduplication key of it, exists), for as long as that deduplication key lives; otherwise it
  * stays as it was ("pending": a later delivery, the journal or the backfill adds it again), and
  * the job leaves its room's order (it would hold the room's later commands).
+ * KEYS: per delivery its marker, job, deduplication key and room set. ARGV: window ms, then per
+ * delivery its job id.
  */
-// KEYS: marker, job, deduplication key, room set. ARGV: window ms, job id.
 const MARK_QUEUED_SCRIPT = `
-if redis.call("EXISTS", KEYS[2]) == 0 and redis.call("EXISTS", KEYS[3]) == 0 then
-  redis.call("ZREM", KEYS[4], ARGV[2])
-  return 0
+for i = 1, #KEYS / 4 do
+  local base = 4 * (i - 1)
+  if redis.call("EXISTS", KEYS[base + 2]) == 0 and redis.call("EXISTS", KEYS[base + 3]) == 0 then
+    redis.call("ZREM", KEYS[base + 4], ARGV[i + 1])
+  else
+    local ttl = redis.call("PTTL", KEYS[base + 3])
+    if ttl <= 0 then ttl = tonumber(ARGV[1]) end
+    redis.call("SET", KEYS[base + 1], "queued", "PX", ttl)
+  end
 end
-local ttl = redis.call("PTTL", KEYS[3])
-if ttl <= 0 then ttl = tonumber(ARGV[1]) end
-redis.call("SET", KEYS[1], "queued", "PX", ttl)
-return 1
+return #KEYS / 4
 `;
 
 interface MarkerCommands {
-  sparkbotMarkSeen(...args: string[]): unknown;
-  sparkbotMarkQueued(...args: string[]): unknown;
+  sparkbotMarkSeenBatch(numberOfKeys: number, ...args: string[]): unknown;
+  sparkbotMarkQueuedBatch(numberOfKeys: number, ...args: string[]): unknown;
 }
 
-/** One enqueue waiting for the next flush. */
+/** One enqueue waiting for its batch's round trip. */
 interface PendingEnqueue {
   event: WebhookEvent;
   receivedAt: number;
+  /** Settles the enqueue's promise (only the first call counts). */
   settle(error: unknown, outcome?: "accepted" | "duplicate"): void;
+}
+
+/** The enqueues of one event-loop turn, sent in one pipeline, and the deadline they share. */
+interface Batch {
+  entries: PendingEnqueue[];
+  deadline: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -142,6 +164,11 @@ interface PendingEnqueue {
  * and removed is not added again while its delivery is remembered), then the marker "queued"
  * if the job is stored. The first answer tells a first delivery from a repeat. The reply comes
  * only after Redis ran all three (and, with `appendfsync always`, wrote them to disk).
+ *
+ * The enqueues of one turn also share one deadline (one timer, not one per enqueue): each fails
+ * with `QueueUnavailableError` once `timeoutMs` passed since the turn's first enqueue, whatever
+ * Redis answers later (the pipeline is sent within that turn, so this is the enqueue's own
+ * deadline but for the time the turn takes).
  */
 export function createEventQueue(options: EventQueueOptions): EventQueue {
   const { redis, prefix, timeoutMs = 2000, dedupeWindowMs = DEFAULT_DEDUPE_WINDOW_MS } = options;
@@ -152,63 +179,100 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
   });
   queue.on("error", () => undefined); // connection errors surface as failed enqueues
   const counterKey = roomOrderCounterKey(prefix);
-  if (!("sparkbotMarkSeen" in redis)) {
-    redis.defineCommand("sparkbotMarkSeen", { numberOfKeys: 3, lua: MARK_SEEN_SCRIPT });
-    redis.defineCommand("sparkbotMarkQueued", { numberOfKeys: 4, lua: MARK_QUEUED_SCRIPT });
+  if (!("sparkbotMarkSeenBatch" in redis)) {
+    // No fixed number of keys: each call says how many (one batch's).
+    redis.defineCommand("sparkbotMarkSeenBatch", { lua: MARK_SEEN_SCRIPT });
+    redis.defineCommand("sparkbotMarkQueuedBatch", { lua: MARK_QUEUED_SCRIPT });
   }
-  const inFlight = new Set<Promise<unknown>>();
   const window = String(dedupeWindowMs);
-  let batch: PendingEnqueue[] = [];
+  const ordering = options.roomOrdering === true;
+  const addJob = createJobAdder(queue as unknown as Queue, EVENT_JOB_OPTIONS);
+  const ttl = dedupeWindowMs;
+  const inFlight = new Set<Promise<void>>(); // pipelines waiting for Redis
+  let open: Batch | undefined; // this turn's enqueues, not sent yet
 
-  const flush = async (): Promise<void> => {
-    const entries = batch;
-    batch = [];
+  const expire = (batch: Batch) => {
+    const error = new QueueUnavailableError(`Redis did not answer within ${timeoutMs} ms`);
+    for (const entry of batch.entries) entry.settle(error);
+  };
+
+  const send = async (batch: Batch): Promise<void> => {
+    const { entries } = batch;
     try {
       const client = await queue.client;
       const pipeline = client.pipeline();
       const commands = pipeline as unknown as MarkerCommands;
+      const seenKeys = [counterKey];
+      const seenArgs = [window];
+      const queuedKeys: string[] = [];
+      const queuedArgs = [window];
+      const adds: { event: WebhookEvent; receivedAt: number; jobId: string }[] = [];
       for (const { event, receivedAt } of entries) {
-        const jobId = jobIdFor(event);
+        const jobId = jobIdOf(event);
         const marker = seenMarkerKey(prefix, jobId);
         const room = roomOfEvent(event);
         const roomKey = roomOrderKey(prefix, room ?? "");
-        const ordered = options.roomOrdering === true && room !== undefined ? "1" : "0";
-        commands.sparkbotMarkSeen(marker, roomKey, counterKey, window, ordered, jobId);
-        const job = new Job<EventJob>(
-          queue,
-          jobNameFor(event),
-          createEventJob(event, receivedAt),
-          { ...EVENT_JOB_OPTIONS, jobId, deduplication: { id: jobId, ttl: dedupeWindowMs } },
-          jobId,
-        );
-        // As BullMQ's own addBulk does: the script is queued on the pipeline synchronously.
-        job
-          .addJob(pipeline as unknown as Parameters<Job["addJob"]>[0], {
-            parentDependenciesKey: "",
-          })
-          .catch(() => undefined); // its answer is the pipeline's (read below)
-        commands.sparkbotMarkQueued(marker, queue.toKey(jobId), queue.toKey(`de:${jobId}`), window);
+        seenKeys.push(marker, roomKey);
+        seenArgs.push(ordering && room !== undefined ? "1" : "0", jobId);
+        queuedKeys.push(marker, queue.toKey(jobId), queue.toKey(`de:${jobId}`), roomKey);
+        queuedArgs.push(jobId);
+        adds.push({ event, receivedAt, jobId });
       }
+      commands.sparkbotMarkSeenBatch(seenKeys.length, ...seenKeys, ...seenArgs);
+      for (const { event, receivedAt, jobId } of adds) {
+        // As BullMQ's own addBulk does: the script is queued on the pipeline synchronously;
+        // its answer is the pipeline's (read below).
+        addJob(pipeline, jobNameFor(event), createEventJob(event, receivedAt), jobId, ttl).catch(
+          () => undefined,
+        );
+      }
+      commands.sparkbotMarkQueuedBatch(queuedKeys.length, ...queuedKeys, ...queuedArgs);
       const answers = (await pipeline.exec()) ?? [];
-      for (const [index, entry] of entries.entries()) {
-        const [seenError, previous] = answers[index * 3] ?? [new Error("no answer")];
-        const [addError] = answers[index * 3 + 1] ?? [new Error("no answer")];
+      const [seenError, found] = answers[0] ?? [new Error("no answer")];
+      const previous = Array.isArray(found) ? (found as unknown[]) : [];
+      for (let index = 0; index < entries.length; index += 1) {
+        const entry = entries[index] as PendingEnqueue;
+        const [addError] = answers[index + 1] ?? [new Error("no answer")];
         const error = seenError ?? addError;
         if (error) entry.settle(error);
-        else entry.settle(undefined, previous === null ? "accepted" : "duplicate");
+        else if (previous[index] === undefined) entry.settle(new Error("no answer"));
+        else entry.settle(undefined, previous[index] === 0 ? "accepted" : "duplicate");
       }
     } catch (error) {
       for (const entry of entries) entry.settle(error);
+    } finally {
+      clearTimeout(batch.deadline);
     }
+  };
+
+  const flush = () => {
+    const batch = open;
+    open = undefined;
+    if (batch === undefined) return;
+    const sent = send(batch);
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
   };
 
   const enqueueOnce = (event: WebhookEvent, receivedAt: number) =>
     new Promise<"accepted" | "duplicate">((resolve, reject) => {
-      if (batch.length === 0) setImmediate(() => void flush());
-      batch.push({
+      let batch = open;
+      if (batch === undefined) {
+        const created: Batch = { entries: [], deadline: undefined };
+        created.deadline = setTimeout(() => expire(created), timeoutMs);
+        batch = open = created;
+        setImmediate(flush);
+      }
+      let settled = false;
+      batch.entries.push({
         event,
         receivedAt,
-        settle: (error, outcome) => (outcome !== undefined ? resolve(outcome) : reject(error)),
+        settle: (error, outcome) => {
+          if (settled) return;
+          settled = true;
+          if (outcome !== undefined) resolve(outcome);
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        },
       });
     });
 
@@ -216,11 +280,8 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
     queue,
     async enqueue(event, receivedAt = Date.now()) {
       if (redis.status !== "ready") throw new QueueUnavailableError(describeRedis(redis));
-      const work = enqueueOnce(event, receivedAt);
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work)).catch(() => undefined);
       try {
-        return await withDeadline(work, timeoutMs);
+        return await enqueueOnce(event, receivedAt);
       } catch (error) {
         if (error instanceof QueueUnavailableError) throw error;
         const reason = error instanceof Error ? error.message : String(error);
@@ -234,19 +295,10 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
       return counts;
     },
     async close() {
+      // Waits for the enqueues in flight: this turn's (sent at its end), and those sent before.
+      if (open !== undefined) await new Promise((resolve) => setImmediate(resolve));
       await Promise.allSettled([...inFlight]);
       await queue.close();
     },
   };
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new QueueUnavailableError(`Redis did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

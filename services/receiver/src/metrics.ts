@@ -109,6 +109,10 @@ export function createMetrics(options: MetricsOptions = {}): ReceiverMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // One child per outcome, made once: an observation then skips the label lookup and checks.
+  // A histogram child adds its series only at its first observation, as before.
+  const requestsBy = new Map(OUTCOMES.map((outcome) => [outcome, requests.labels({ outcome })]));
+  const durationBy = new Map(OUTCOMES.map((outcome) => [outcome, duration.labels({ outcome })]));
 
   const { countJobs, queueCountTimeoutMs = 500 } = options;
   new Gauge({
@@ -224,8 +228,15 @@ export function createMetrics(options: MetricsOptions = {}): ReceiverMetrics {
     backfillPasses,
     backfillMessages,
     observe(outcome, seconds) {
-      requests.inc({ outcome });
-      duration.observe({ outcome }, seconds);
+      const counter = requestsBy.get(outcome);
+      const histogram = durationBy.get(outcome);
+      if (counter === undefined || histogram === undefined) {
+        requests.inc({ outcome });
+        duration.observe({ outcome }, seconds);
+        return;
+      }
+      counter.inc();
+      histogram.observe(seconds);
     },
     render: () => registry.metrics(),
   };

@@ -68,14 +68,18 @@ export function jobIdFor(event: Pick<WebhookEvent, "resource" | "event" | "data"
   if (event.resource === "memberships" && typeof created === "string" && created !== "") {
     object += `.t${escapeId(created)}`;
   }
-  return `${escapeId(event.resource, WORD)}-${escapeId(event.event, WORD)}-${object}`;
+  return `${escapeId(event.resource, WORD, WORDS)}-${escapeId(event.event, WORD, WORDS)}-${object}`;
 }
 
 const WORD = /^[A-Za-z0-9]$/;
 const ID_CHAR = /^[A-Za-z0-9.-]$/;
+/** Whole strings with nothing to escape (the common case, returned as they are). */
+const WORDS = /^[A-Za-z0-9]*$/;
+const ID_CHARS = /^[A-Za-z0-9.-]*$/;
 
 /** Escapes every byte not matching `keep` (`_` never does) as `_xx`: injective, colon-free. */
-function escapeId(value: string, keep: RegExp = ID_CHAR): string {
+function escapeId(value: string, keep: RegExp = ID_CHAR, whole: RegExp = ID_CHARS): string {
+  if (whole.test(value)) return value;
   let out = "";
   for (const char of value) {
     if (keep.test(char)) out += char;

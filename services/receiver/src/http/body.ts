@@ -43,7 +43,7 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks, size));
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     const onError = (error: Error) => {
       cleanup();

@@ -1,13 +1,13 @@
 import type { Context } from "koa";
 import {
   HANDLED_EVENT_KINDS,
-  jobIdFor,
   parseWebhookEvent,
   type Logger,
   type WebhookEvent,
 } from "@sparkbot/core";
 import type { Outcome, ReceiverMetrics } from "../metrics.js";
 import { QueueUnavailableError, type Enqueuer } from "../event-queue.js";
+import { jobIdOf } from "../job-id.js";
 import { SIGNATURE_HEADER, verifySignature } from "../signature.js";
 import { BodyTooLargeError, readRawBody } from "./body.js";
 import { MAX_JSON_DEPTH, jsonDepth } from "./json-depth.js";
@@ -38,6 +38,8 @@ interface Result {
   outcome: Outcome;
   reason?: string;
   event?: WebhookEvent;
+  /** The event's job id, computed once (for the answer and the log line). */
+  jobId?: string;
 }
 
 /** Handles `POST <webhookPath>`: read, verify, validate, filter, enqueue. Never throws. */
@@ -89,21 +91,22 @@ async function handle(ctx: Context, deps: WebhookDeps, handled: Set<string>): Pr
     return { status: 400, outcome: "malformed", reason };
   }
 
+  const jobId = jobIdOf(event);
   const kind = `${event.resource}/${event.event}`;
   if (!handled.has(kind)) {
-    return { status: 200, outcome: "ignored", reason: `unhandled event ${kind}`, event };
+    return { status: 200, outcome: "ignored", reason: `unhandled event ${kind}`, event, jobId };
   }
   const botId = deps.botId();
   if (botId !== undefined && causedBy(event, botId)) {
-    return { status: 200, outcome: "ignored", reason: "event caused by the bot", event };
+    return { status: 200, outcome: "ignored", reason: "event caused by the bot", event, jobId };
   }
 
   try {
     const outcome = await deps.enqueuer.enqueue(event);
-    return { status: 202, outcome, event };
+    return { status: 202, outcome, event, jobId };
   } catch (error) {
     const reason = error instanceof QueueUnavailableError ? error.message : messageOf(error);
-    return { status: 503, outcome: "unavailable", reason, event };
+    return { status: 503, outcome: "unavailable", reason, event, jobId };
   }
 }
 
@@ -114,34 +117,31 @@ function causedBy(event: WebhookEvent, botId: string): boolean {
 }
 
 function respond(ctx: Context, result: Result): void {
-  ctx.status = result.status;
-  if (result.status === 503) ctx.set("Retry-After", "1");
-  if (result.status === 413) ctx.set("Connection", "close");
-  ctx.body = {
-    outcome: result.outcome,
-    ...(result.event !== undefined && result.status === 202
-      ? { jobId: jobIdFor(result.event) }
-      : {}),
-    ...(result.status >= 400 && result.reason !== undefined ? { error: result.reason } : {}),
-  };
+  const { status } = result;
+  ctx.status = status;
+  if (status === 503) ctx.set("Retry-After", "1");
+  if (status === 413) ctx.set("Connection", "close");
+  const body: { outcome: Outcome; jobId?: string; error?: string } = { outcome: result.outcome };
+  if (status === 202 && result.jobId !== undefined) body.jobId = result.jobId;
+  if (status >= 400 && result.reason !== undefined) body.error = result.reason;
+  ctx.body = body;
 }
 
 function log(deps: WebhookDeps, result: Result, seconds: number): void {
-  const fields = {
+  const fields: Record<string, unknown> = {
     outcome: result.outcome,
     status: result.status,
     durationMs: Math.round(seconds * 1e6) / 1e3,
-    ...(result.reason !== undefined ? { reason: result.reason } : {}),
-    ...(result.event !== undefined
-      ? {
-          jobId: jobIdFor(result.event),
-          resource: result.event.resource,
-          event: result.event.event,
-          webhookId: result.event.id,
-        }
-      : {}),
-    ...(deps.verifySignatures ? {} : { signatureCheck: "DISABLED" }),
   };
+  if (result.reason !== undefined) fields["reason"] = result.reason;
+  const { event } = result;
+  if (event !== undefined) {
+    fields["jobId"] = result.jobId ?? jobIdOf(event);
+    fields["resource"] = event.resource;
+    fields["event"] = event.event;
+    fields["webhookId"] = event.id;
+  }
+  if (!deps.verifySignatures) fields["signatureCheck"] = "DISABLED";
   if (result.status === 503) deps.logger.error("webhook delivery", fields);
   else if (result.status >= 400) deps.logger.warn("webhook delivery", fields);
   else deps.logger.info("webhook delivery", fields);
