@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "@sparkbot/core";
 import { isRunnableBot, type RunnableBot } from "./bot-contract.js";
-import { botModuleUrl, botNeedsHooks } from "./bot-hooks-need.js";
+import { TYPESCRIPT, botModuleUrl, botNeedsHooks } from "./bot-hooks-need.js";
 import { registerBotResolution } from "./bot-resolution.js";
 
 /** The bot run when `BOT_MODULE` is unset: the example bot of this repository. */
@@ -44,10 +44,12 @@ export async function loadBot(
 
 /** The first line of an import failure, with a hint for TypeScript imported from JavaScript. */
 function why(error: unknown): string {
-  const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  const reason = (error instanceof Error ? error.message.split("\n")[0] : String(error)) ?? "";
   const code = (error as { code?: unknown } | null)?.code;
-  if (code !== "ERR_UNKNOWN_FILE_EXTENSION" || !/\.(m|c)?tsx?"/.test(reason ?? ""))
-    return reason ?? "";
+  // Node's message: Unknown file extension ".ts" for /path/to/file.ts
+  const file = / for (.+)$/.exec(reason)?.[1];
+  if (code !== "ERR_UNKNOWN_FILE_EXTENSION" || file === undefined || !TYPESCRIPT.test(file))
+    return reason;
   return `${reason} (TypeScript is compiled when BOT_MODULE names a .ts file: point it at the bot's .ts entry)`;
 }
 

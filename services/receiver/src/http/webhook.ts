@@ -38,8 +38,6 @@ interface Result {
   outcome: Outcome;
   reason?: string;
   event?: WebhookEvent;
-  /** The event's job id, computed once (for the answer and the log line). */
-  jobId?: string;
 }
 
 /** Handles `POST <webhookPath>`: read, verify, validate, filter, enqueue. Never throws. */
@@ -91,22 +89,21 @@ async function handle(ctx: Context, deps: WebhookDeps, handled: Set<string>): Pr
     return { status: 400, outcome: "malformed", reason };
   }
 
-  const jobId = jobIdOf(event);
   const kind = `${event.resource}/${event.event}`;
   if (!handled.has(kind)) {
-    return { status: 200, outcome: "ignored", reason: `unhandled event ${kind}`, event, jobId };
+    return { status: 200, outcome: "ignored", reason: `unhandled event ${kind}`, event };
   }
   const botId = deps.botId();
   if (botId !== undefined && causedBy(event, botId)) {
-    return { status: 200, outcome: "ignored", reason: "event caused by the bot", event, jobId };
+    return { status: 200, outcome: "ignored", reason: "event caused by the bot", event };
   }
 
   try {
     const outcome = await deps.enqueuer.enqueue(event);
-    return { status: 202, outcome, event, jobId };
+    return { status: 202, outcome, event };
   } catch (error) {
     const reason = error instanceof QueueUnavailableError ? error.message : messageOf(error);
-    return { status: 503, outcome: "unavailable", reason, event, jobId };
+    return { status: 503, outcome: "unavailable", reason, event };
   }
 }
 
@@ -122,7 +119,8 @@ function respond(ctx: Context, result: Result): void {
   if (status === 503) ctx.set("Retry-After", "1");
   if (status === 413) ctx.set("Connection", "close");
   const body: { outcome: Outcome; jobId?: string; error?: string } = { outcome: result.outcome };
-  if (status === 202 && result.jobId !== undefined) body.jobId = result.jobId;
+  // jobIdOf is computed once per event (the enqueue needed it already).
+  if (status === 202 && result.event !== undefined) body.jobId = jobIdOf(result.event);
   if (status >= 400 && result.reason !== undefined) body.error = result.reason;
   ctx.body = body;
 }
@@ -136,7 +134,7 @@ function log(deps: WebhookDeps, result: Result, seconds: number): void {
   if (result.reason !== undefined) fields["reason"] = result.reason;
   const { event } = result;
   if (event !== undefined) {
-    fields["jobId"] = result.jobId ?? jobIdOf(event);
+    fields["jobId"] = jobIdOf(event);
     fields["resource"] = event.resource;
     fields["event"] = event.event;
     fields["webhookId"] = event.id;
